@@ -1,0 +1,164 @@
+//! Customer accounts (客户) from the billing system: lookup for intake, and keeping them in
+//! step with the billing system's exports (see `import`).
+
+pub mod import;
+
+use crate::auth::CurrentUser;
+use crate::db::audit::{self, Actor};
+use crate::db::customers::{self as store, CustomerFilter, CustomerRow};
+use crate::db::{self, Db};
+use crate::error::{AppError, AppResult};
+use gasdesk_shared::api::{CustomerQuery, CustomerView, DEFAULT_PAGE, MAX_PAGE, NewCustomer, Page};
+use gasdesk_shared::{Permission, validate};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub async fn search(
+    db: &Db,
+    user: &CurrentUser,
+    query: CustomerQuery,
+) -> AppResult<Page<CustomerView>> {
+    user.require(Permission::ViewCustomers)?;
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(AppError::validation(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let offset = query.offset.unwrap_or(0);
+    let text = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let phone = match query
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => Some(validate::phone("phone", p)?),
+        None => None,
+    };
+    let filter = CustomerFilter {
+        text,
+        card_no: query
+            .card_no
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty()),
+        phone: phone.as_deref(),
+        limit: i64::from(limit),
+        offset: i64::from(offset),
+    };
+    let (rows, total) = store::search(db, &filter).await?;
+    Ok(Page {
+        items: with_phones(db, rows).await?,
+        total: total.max(0) as u64,
+        limit,
+        offset,
+    })
+}
+
+pub async fn get(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<CustomerView> {
+    user.require(Permission::ViewCustomers)?;
+    let row = store::by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no customer with id {id}")))?;
+    Ok(with_phones(db, vec![row]).await?.remove(0))
+}
+
+async fn with_phones(db: &Db, rows: Vec<CustomerRow>) -> AppResult<Vec<CustomerView>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut phones: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (id, phone) in store::phones_of(db, &ids).await? {
+        phones.entry(id).or_default().push(phone);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| CustomerView {
+            phones: phones.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            card_no: r.card_no,
+            name: r.name,
+            address: r.address,
+            district: r.district,
+            street: r.street,
+            community: r.community,
+            lon: r.lon,
+            lat: r.lat,
+            arrears_fen: r.arrears_fen,
+        })
+        .collect())
+}
+
+/// A customer as validated for storage, with normalised phone numbers.
+pub struct ValidCustomer {
+    pub row: CustomerRow,
+    pub phones: Vec<String>,
+}
+
+/// Checks every field of a customer and names the first one that is wrong.
+pub fn validate_customer(new: NewCustomer) -> Result<ValidCustomer, validate::Invalid> {
+    let card_no = validate::required_text("card_no", &new.card_no, 32)?;
+    if !card_no
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(validate::invalid(
+            "card_no",
+            format!("`{card_no}` may contain only letters, digits and -"),
+        ));
+    }
+    let name = validate::required_text("name", &new.name, 64)?;
+    let address = validate::required_text("address", &new.address, 200)?;
+    let phones = new
+        .phones
+        .iter()
+        .enumerate()
+        .map(|(i, p)| validate::phone(&format!("phones[{i}]"), p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let location = validate::location(new.lon, new.lat)?;
+    let arrears_fen = validate::amount_fen("arrears_fen", new.arrears_fen)?;
+    let now = db::now();
+    Ok(ValidCustomer {
+        row: CustomerRow {
+            id: Uuid::now_v7(),
+            card_no,
+            name,
+            address,
+            district: validate::optional_text("district", new.district.as_deref(), 32)?,
+            street: validate::optional_text("street", new.street.as_deref(), 32)?,
+            community: validate::optional_text("community", new.community.as_deref(), 32)?,
+            lon: location.map(|l| l.0),
+            lat: location.map(|l| l.1),
+            arrears_fen,
+            created_at: now,
+            updated_at: now,
+        },
+        phones,
+    })
+}
+
+/// Creates or updates (by card number) one customer.
+pub async fn upsert(db: &Db, actor: Actor, new: NewCustomer) -> AppResult<CustomerView> {
+    let valid = validate_customer(new)?;
+    let mut tx = db.begin().await?;
+    let (id, created) = store::upsert(&mut tx, &valid.row, &valid.phones).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        if created {
+            "customer.create"
+        } else {
+            "customer.update"
+        },
+        "customer",
+        Some(id.to_string()),
+        json!({ "card_no": valid.row.card_no }),
+    )
+    .await?;
+    tx.commit().await?;
+    let row = store::by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("customer vanished after upsert".into()))?;
+    Ok(with_phones(db, vec![row]).await?.remove(0))
+}

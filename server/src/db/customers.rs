@@ -1,0 +1,158 @@
+//! Customer accounts mirrored from the billing system (营业系统), and their phone numbers.
+
+use super::{Db, Tx};
+use crate::{on_db, on_tx};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomerRow {
+    pub id: Uuid,
+    pub card_no: String,
+    pub name: String,
+    pub address: String,
+    pub district: Option<String>,
+    pub street: Option<String>,
+    pub community: Option<String>,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub arrears_fen: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+const COLUMNS: &str = "c.id, c.card_no, c.name, c.address, c.district, c.street, c.community, \
+                       c.lon, c.lat, c.arrears_fen, c.created_at, c.updated_at";
+
+pub struct CustomerFilter<'a> {
+    /// Part of the address or the name.
+    pub text: Option<&'a str>,
+    pub card_no: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn search(
+    db: &Db,
+    filter: &CustomerFilter<'_>,
+) -> Result<(Vec<CustomerRow>, i64), sqlx::Error> {
+    const WHERE: &str =
+        "WHERE ($1 IS NULL OR c.address LIKE $1 ESCAPE '\\' OR c.name LIKE $1 ESCAPE '\\')
+          AND ($2 IS NULL OR c.card_no = $2)
+          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM customer_phones p
+                                     WHERE p.customer_id = c.id AND p.phone = $3))";
+    let like = filter.text.map(|t| format!("%{}%", escape_like(t)));
+    let rows_sql =
+        format!("SELECT {COLUMNS} FROM customers c {WHERE} ORDER BY c.card_no LIMIT $4 OFFSET $5");
+    let count_sql = format!("SELECT COUNT(*) FROM customers c {WHERE}");
+    on_db!(db, pool => {
+        let rows = sqlx::query_as(sqlx::AssertSqlSafe(&*rows_sql))
+            .bind(&like)
+            .bind(filter.card_no)
+            .bind(filter.phone)
+            .bind(filter.limit)
+            .bind(filter.offset)
+            .fetch_all(pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))
+            .bind(&like)
+            .bind(filter.card_no)
+            .bind(filter.phone)
+            .fetch_one(pool)
+            .await?;
+        Ok((rows, total))
+    })
+}
+
+/// `%` and `_` typed by an agent are literal characters, not wildcards (the queries declare
+/// `\` as LIKE's escape character, which both engines honour).
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<CustomerRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1");
+    on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(pool).await)
+}
+
+/// Phone numbers of the given customers, as (customer id, phone) pairs.
+pub async fn phones_of(db: &Db, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT customer_id, phone FROM customer_phones WHERE customer_id IN ({}) ORDER BY phone",
+        placeholders.join(", ")
+    );
+    on_db!(db, pool => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })
+}
+
+/// Inserts the customer, or updates the one with the same card number. Returns the stored id
+/// and whether it was new.
+pub async fn upsert(
+    tx: &mut Tx,
+    customer: &CustomerRow,
+    phones: &[String],
+) -> Result<(Uuid, bool), sqlx::Error> {
+    let id: Uuid = on_tx!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO customers (id, card_no, name, address, district, street, community, lon, lat,
+                                arrears_fen, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (card_no) DO UPDATE SET name = excluded.name, address = excluded.address,
+             district = excluded.district, street = excluded.street,
+             community = excluded.community, lon = excluded.lon, lat = excluded.lat,
+             arrears_fen = excluded.arrears_fen, updated_at = excluded.updated_at
+         RETURNING id",
+    )
+    .bind(customer.id)
+    .bind(&customer.card_no)
+    .bind(&customer.name)
+    .bind(&customer.address)
+    .bind(&customer.district)
+    .bind(&customer.street)
+    .bind(&customer.community)
+    .bind(customer.lon)
+    .bind(customer.lat)
+    .bind(customer.arrears_fen)
+    .bind(customer.created_at)
+    .bind(customer.updated_at)
+    .fetch_one(&mut *conn)
+    .await)?;
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM customer_phones WHERE customer_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        for phone in phones {
+            sqlx::query(
+                "INSERT INTO customer_phones (customer_id, phone) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(phone)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok((id, id == customer.id))
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(pool).await)
+}

@@ -1,0 +1,92 @@
+//! Staff accounts.
+
+use super::{Db, Tx};
+use crate::{on_db, on_tx};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+const COLUMNS: &str =
+    "id, username, display_name, password_hash, role, phone, active, created_at, updated_at";
+
+pub async fn by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
+    on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(username).fetch_optional(pool).await)
+}
+
+pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(pool).await)
+}
+
+pub async fn list(db: &Db) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
+    on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).fetch_all(pool).await)
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)
+}
+
+pub async fn insert(tx: &mut Tx, user: &UserRow) -> Result<(), sqlx::Error> {
+    let sql = format!("INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+    on_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(&*sql))
+        .bind(user.id)
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.password_hash)
+        .bind(&user.role)
+        .bind(&user.phone)
+        .bind(user.active)
+        .bind(user.created_at)
+        .bind(user.updated_at)
+        .execute(conn)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn update(tx: &mut Tx, user: &UserRow) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE users SET display_name = $2, password_hash = $3, role = $4, phone = $5,
+         active = $6, updated_at = $7 WHERE id = $1",
+    )
+    .bind(user.id)
+    .bind(&user.display_name)
+    .bind(&user.password_hash)
+    .bind(&user.role)
+    .bind(&user.phone)
+    .bind(user.active)
+    .bind(user.updated_at)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+}
+
+/// The teams each of `user_ids` belongs to.
+pub async fn team_ids(db: &Db, user_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar(
+        "SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)
+}
+
+/// Every (user, team) membership, for listing users with their teams in one query.
+pub async fn all_memberships(db: &Db) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("SELECT user_id, team_id FROM team_members ORDER BY team_id")
+        .fetch_all(pool)
+        .await)
+}

@@ -1,0 +1,70 @@
+//! The field app and console (the wasm build in `mobile-app/dist/`), embedded in release builds
+//! so one binary deploys; debug builds read the folder from disk. Unknown paths outside `/api`
+//! get `index.html`, so the app's own routes survive a reload.
+
+use crate::error::AppError;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../mobile-app/dist/"]
+#[allow_missing = true]
+struct AppFiles;
+
+pub async fn serve_file(uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    if path == "api" || path.starts_with("api/") {
+        return AppError::not_found(format!("no API endpoint {}", uri.path())).into_response();
+    }
+    let path = if path.is_empty() { "index.html" } else { path };
+    let (name, file) = match AppFiles::get(path) {
+        Some(file) => (path, file),
+        // A path without an extension is one of the app's own routes.
+        None if !path.rsplit('/').next().unwrap_or(path).contains('.') => {
+            match AppFiles::get("index.html") {
+                Some(file) => ("index.html", file),
+                None => return not_built(),
+            }
+        }
+        None => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    let mut response = Response::new(Body::from(file.data.into_owned()));
+    let h = response.headers_mut();
+    if let Ok(mime) = HeaderValue::from_str(file.metadata.mimetype()) {
+        h.insert(header::CONTENT_TYPE, mime);
+    }
+    if name.ends_with(".webmanifest") {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/manifest+json"),
+        );
+    }
+    // File names are not content-hashed, so clients revalidate (cheaply, by ETag); the
+    // service worker keeps its own versioned copy for offline use.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    response
+}
+
+fn not_built() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "The gasdesk app has not been built into this server. Run scripts/build-app, then start the server again.\n",
+    )
+        .into_response()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

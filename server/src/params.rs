@@ -1,0 +1,129 @@
+//! Business parameters (业务参数): what each one means, its default and its allowed range.
+//! Stored values live in `business_params`; defaults are written at start-up when missing, so a
+//! new parameter added here appears in existing databases without a migration.
+
+use crate::auth::CurrentUser;
+use crate::db::audit::{self, Actor};
+use crate::db::{Db, params as store};
+use crate::error::{AppError, AppResult};
+use gasdesk_shared::Permission;
+use gasdesk_shared::api::BusinessParam;
+use serde_json::{Value, json};
+
+pub struct ParamSpec {
+    pub key: &'static str,
+    pub description: &'static str,
+    pub default: i64,
+    pub min: i64,
+    pub max: i64,
+}
+
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        key: "followup_sample_percent",
+        description: "每日回访抽样比例（%）: share of completed tickets sampled for a follow-up call",
+        default: 30,
+        min: 0,
+        max: 100,
+    },
+    ParamSpec {
+        key: "arrears_warning_fen",
+        description: "欠费提醒阈值（分）: arrears above this warn the agent at intake",
+        default: 10_000,
+        min: 0,
+        max: 100_000_000,
+    },
+    ParamSpec {
+        key: "default_deadline_hours",
+        description: "默认时限（小时）: deadline of a repair ticket when its category sets none",
+        default: 24,
+        min: 1,
+        max: 720,
+    },
+    ParamSpec {
+        key: "ack_escalation_minutes",
+        description: "未签收升级（分钟）: a pushed job not acknowledged this long is pushed again",
+        default: 10,
+        min: 1,
+        max: 1440,
+    },
+    ParamSpec {
+        key: "accept_escalation_minutes",
+        description: "未接单升级（分钟）: a job not accepted this long alerts the team leader",
+        default: 30,
+        min: 1,
+        max: 1440,
+    },
+];
+
+fn spec(key: &str) -> Option<&'static ParamSpec> {
+    PARAMS.iter().find(|p| p.key == key)
+}
+
+/// Writes the default of every parameter that has no stored value.
+pub async fn ensure_defaults(db: &Db) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    for param in PARAMS {
+        store::insert_default(&mut tx, param.key, &json!(param.default)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(db: &Db) -> AppResult<Vec<BusinessParam>> {
+    let stored: std::collections::HashMap<String, Value> = store::all(db)
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k, v.0))
+        .collect();
+    Ok(PARAMS
+        .iter()
+        .map(|p| BusinessParam {
+            key: p.key.to_owned(),
+            value: stored.get(p.key).cloned().unwrap_or(json!(p.default)),
+            description: p.description.to_owned(),
+        })
+        .collect())
+}
+
+/// The current integer value of a parameter, for code that acts on it.
+pub async fn integer(db: &Db, key: &str) -> AppResult<i64> {
+    let spec = spec(key).ok_or_else(|| AppError::Internal(format!("unknown parameter {key}")))?;
+    Ok(store::get(db, key)
+        .await?
+        .and_then(|v| v.0.as_i64())
+        .unwrap_or(spec.default))
+}
+
+pub async fn set(db: &Db, user: &CurrentUser, key: &str, value: Value) -> AppResult<BusinessParam> {
+    user.require(Permission::ManageParams)?;
+    let spec =
+        spec(key).ok_or_else(|| AppError::not_found(format!("no business parameter `{key}`")))?;
+    let number = value
+        .as_i64()
+        .ok_or_else(|| AppError::validation("value", "must be a whole number"))?;
+    if !(spec.min..=spec.max).contains(&number) {
+        return Err(AppError::validation(
+            "value",
+            format!("must be between {} and {}", spec.min, spec.max),
+        ));
+    }
+    let old = store::get(db, key).await?.map(|v| v.0);
+    let mut tx = db.begin().await?;
+    store::set(&mut tx, key, &json!(number), Some(user.id)).await?;
+    audit::record(
+        &mut tx,
+        Actor(Some(user.id)),
+        "param.set",
+        "business_param",
+        Some(key.to_owned()),
+        json!({ "old": old, "new": number }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(BusinessParam {
+        key: key.to_owned(),
+        value: json!(number),
+        description: spec.description.to_owned(),
+    })
+}

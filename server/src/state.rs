@@ -1,0 +1,28 @@
+//! What every request handler can reach.
+
+use crate::auth::LoginLimiter;
+use crate::config::Config;
+use crate::db::Db;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> AppState {
+        let limiter = LoginLimiter::new(
+            config.login_window(),
+            config.login_max_failures_per_account,
+            config.login_max_failures_per_address,
+        );
+        AppState {
+            db,
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Teams (班组) and their members. Field workers see only their own teams.
+
+use crate::auth::CurrentUser;
+use crate::db::audit::{self, Actor};
+use crate::db::{
+    self, Db,
+    teams::{self, TeamRow},
+    users,
+};
+use crate::error::{AppError, AppResult};
+use gasdesk_shared::api::{NewTeam, TeamView};
+use gasdesk_shared::{Permission, TeamKind, validate};
+use serde_json::json;
+use uuid::Uuid;
+
+async fn to_view(db: &Db, row: TeamRow) -> AppResult<TeamView> {
+    Ok(TeamView {
+        kind: row
+            .kind
+            .parse::<TeamKind>()
+            .map_err(|e| AppError::Internal(format!("stored team kind is invalid: {e}")))?,
+        member_ids: teams::member_ids(db, row.id).await?,
+        id: row.id,
+        name: row.name,
+        phone: row.phone,
+        leader_id: row.leader_id,
+    })
+}
+
+pub async fn list(db: &Db, user: &CurrentUser) -> AppResult<Vec<TeamView>> {
+    let all = user.role.can(Permission::ViewAllTeams);
+    let mut views = Vec::new();
+    for row in teams::list(db).await? {
+        if all || user.team_ids.contains(&row.id) {
+            views.push(to_view(db, row).await?);
+        }
+    }
+    Ok(views)
+}
+
+pub async fn get(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<TeamView> {
+    let not_found = || AppError::not_found(format!("no team with id {id}"));
+    if !user.role.can(Permission::ViewAllTeams) && !user.team_ids.contains(&id) {
+        return Err(not_found());
+    }
+    let row = teams::by_id(db, id).await?.ok_or_else(not_found)?;
+    to_view(db, row).await
+}
+
+pub async fn create(db: &Db, actor: Actor, new: NewTeam) -> AppResult<TeamView> {
+    let name = validate::required_text("name", &new.name, 64)?;
+    let phone = new
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| validate::phone("phone", p))
+        .transpose()?;
+    if let Some(leader) = new.leader_id
+        && users::by_id(db, leader).await?.is_none()
+    {
+        return Err(AppError::validation(
+            "leader_id",
+            format!("no user with id {leader}"),
+        ));
+    }
+    let now = db::now();
+    let row = TeamRow {
+        id: Uuid::now_v7(),
+        name,
+        kind: new.kind.as_str().to_owned(),
+        phone,
+        leader_id: new.leader_id,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut tx = db.begin().await?;
+    teams::insert(&mut tx, &row).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::conflict("name", format!("a team named `{}` exists", row.name))
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        "team.create",
+        "team",
+        Some(row.id.to_string()),
+        json!({ "name": row.name, "kind": row.kind }),
+    )
+    .await?;
+    tx.commit().await?;
+    to_view(db, row).await
+}
+
+pub async fn add_member(
+    db: &Db,
+    actor: Actor,
+    team_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<TeamView> {
+    let team = teams::by_id(db, team_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no team with id {team_id}")))?;
+    if users::by_id(db, user_id).await?.is_none() {
+        return Err(AppError::validation(
+            "user_id",
+            format!("no user with id {user_id}"),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    if teams::add_member(&mut tx, team_id, user_id).await? {
+        audit::record(
+            &mut tx,
+            actor,
+            "team.add_member",
+            "team",
+            Some(team_id.to_string()),
+            json!({ "user_id": user_id }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    to_view(db, team).await
+}
+
+pub async fn remove_member(
+    db: &Db,
+    actor: Actor,
+    team_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<TeamView> {
+    let team = teams::by_id(db, team_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no team with id {team_id}")))?;
+    let mut tx = db.begin().await?;
+    if !teams::remove_member(&mut tx, team_id, user_id).await? {
+        return Err(AppError::not_found(format!(
+            "user {user_id} is not a member of this team"
+        )));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "team.remove_member",
+        "team",
+        Some(team_id.to_string()),
+        json!({ "user_id": user_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    to_view(db, team).await
+}

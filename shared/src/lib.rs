@@ -1,0 +1,10 @@
+//! Types and rules shared by the gasdesk server and the field app: the API's request and response
+//! shapes, roles and permissions, and input validation. Pure Rust, builds for the host and wasm32.
+
+pub mod api;
+pub mod error;
+pub mod roles;
+pub mod validate;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use roles::{Permission, Role, TeamKind};

@@ -1,0 +1,12 @@
+//! Integration tests of the gasdesk API: the real server on port 0, spoken to over HTTP, on
+//! SQLite always and on PostgreSQL when `GASDESK_TEST_POSTGRES_URL` is set (each test in a
+//! fresh database).
+
+mod support;
+
+mod auth;
+mod cli;
+mod customers;
+mod errors;
+mod roles;
+mod schema;
