@@ -10,6 +10,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod geometry;
 pub mod http;
 pub mod params;
 pub mod state;

@@ -102,6 +102,9 @@ fn serve_demo_prints_logins_and_serves() {
     };
     let text = seen.join("\n");
     assert!(text.contains("500 customers"), "{text}");
+    assert!(text.contains("118 service areas"), "{text}");
+    // The map data's folded outlines are repaired, and each repair is reported.
+    assert_eq!(text.matches("map outline repaired").count(), 8, "{text}");
     for login in [
         "admin",
         "leader",

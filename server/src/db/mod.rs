@@ -3,6 +3,7 @@
 //! concrete pool of either engine through [`on_db!`] and [`on_tx!`], so native types (UUIDs,
 //! timestamps, JSON) work on both without `sqlx::Any`.
 
+pub mod areas;
 pub mod audit;
 pub mod catalog;
 pub mod customers;

@@ -13,6 +13,9 @@ const COMMUNITIES_CSV: &str = include_str!("../../../assets/demo/suzhou-communit
 pub struct District {
     pub code: String,
     pub name: String,
+    /// The map's outline this district lies in (several districts may share one).
+    pub outline_name: String,
+    /// As drawn by the map package: may self-intersect (see `network::repaired_outlines`).
     pub outline: Polygon<f64>,
     bounds: Rect<f64>,
 }
@@ -46,6 +49,7 @@ impl City {
                 District {
                     code: (*code).into(),
                     name: (*name).into(),
+                    outline_name: (*outline_name).into(),
                     outline,
                     bounds,
                 }
@@ -76,6 +80,16 @@ impl City {
             });
         }
         City { districts, streets }
+    }
+
+    /// The middle of the city's extent, for the local projection.
+    pub fn centre(&self) -> (f64, f64) {
+        let (mut min, mut max) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+        for d in &self.districts {
+            min = (min.0.min(d.bounds.min().x), min.1.min(d.bounds.min().y));
+            max = (max.0.max(d.bounds.max().x), max.1.max(d.bounds.max().y));
+        }
+        ((min.0 + max.0) / 2.0, (min.1 + max.1) / 2.0)
     }
 
     /// Streets are chosen with the old city and the inner districts more populous.

@@ -4,19 +4,24 @@
 
 mod data;
 mod geography;
+mod network;
 
+use crate::db::areas::{self, PatrolAreaRow, PipelineSegmentRow, ServiceAreaRow};
 use crate::db::audit::{self, Actor};
 use crate::db::catalog::{self, MaterialRow, RepairItemRow};
 use crate::db::customers::{self, CustomerRow};
 use crate::db::users::UserRow;
 use crate::db::{self, Db};
 use crate::error::AppResult;
+use crate::geometry::{linestring_geojson, multipolygon_geojson};
 use gasdesk_shared::api::NewTeam;
 use gasdesk_shared::{Role, TeamKind};
 use geography::City;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
+use sqlx::types::Json;
+use std::collections::HashMap;
 use std::fmt;
 use uuid::Uuid;
 
@@ -57,16 +62,32 @@ pub struct Summary {
     pub customers: usize,
     pub repair_items: usize,
     pub materials: usize,
+    pub service_areas: usize,
+    pub pipeline_segments: usize,
+    /// District outlines the map data had folded, each with what was wrong and done.
+    pub repairs: Vec<String>,
     pub millis: u128,
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
+        writeln!(
             f,
-            "demo city 苏州 loaded in {} ms: {} teams, {} staff, {} customers, {} repair items, {} materials",
-            self.millis, self.teams, self.staff, self.customers, self.repair_items, self.materials
-        )
+            "demo city 苏州 loaded in {} ms: {} teams, {} staff, {} customers, {} repair items, \
+             {} materials, {} service areas, {} pipeline segments",
+            self.millis,
+            self.teams,
+            self.staff,
+            self.customers,
+            self.repair_items,
+            self.materials,
+            self.service_areas,
+            self.pipeline_segments
+        )?;
+        for repair in &self.repairs {
+            writeln!(f, "  map outline repaired: {repair}")?;
+        }
+        Ok(())
     }
 }
 
@@ -80,7 +101,8 @@ pub async fn load(db: &Db, customer_count: u32) -> AppResult<Outcome> {
     let city = City::load();
     let mut summary = Summary::default();
     load_catalogs(db, &mut summary).await?;
-    load_staff(db, &city, &mut rng, &mut summary).await?;
+    let teams = load_staff(db, &city, &mut rng, &mut summary).await?;
+    load_network(db, &city, &teams, &mut rng, &mut summary).await?;
     load_customers(db, &city, &mut rng, customer_count, &mut summary).await?;
     let mut tx = db.begin().await?;
     audit::record(
@@ -162,7 +184,7 @@ async fn load_staff(
     city: &City,
     rng: &mut ChaCha8Rng,
     summary: &mut Summary,
-) -> AppResult<()> {
+) -> AppResult<HashMap<String, Uuid>> {
     // One hash for every demo account: hashing ~100 passwords with argon2id would make every
     // demo start slow, and they share a password anyway.
     let password_hash = crate::auth::password::hash(DEMO_PASSWORD.to_owned()).await?;
@@ -180,7 +202,7 @@ async fn load_staff(
             updated_at: now,
         }
     };
-    let mut named = std::collections::HashMap::new();
+    let mut named = HashMap::new();
     let mut rows = Vec::new();
     for (username, role, name) in LOGINS {
         let row = add_user((*username).into(), *role, (*name).into(), mobile(rng));
@@ -188,6 +210,7 @@ async fn load_staff(
         rows.push(row);
     }
     let mut teams: Vec<(NewTeam, Vec<Uuid>)> = Vec::new();
+    let mut team_ids = HashMap::new();
     let mut serial = 0;
     let mut next = |prefix: &str| {
         serial += 1;
@@ -268,7 +291,80 @@ async fn load_staff(
             crate::teams::add_member(db, Actor::SYSTEM, view.id, member).await?;
         }
         summary.teams += 1;
+        team_ids.insert(view.name, view.id);
     }
+    Ok(team_ids)
+}
+
+/// Street-level service areas for each district's repair team, and the pipeline network in
+/// patrol areas of each district's patrol team.
+async fn load_network(
+    db: &Db,
+    city: &City,
+    teams: &HashMap<String, Uuid>,
+    rng: &mut ChaCha8Rng,
+    summary: &mut Summary,
+) -> AppResult<()> {
+    let network = network::build(city, rng);
+    let team = |name: String| {
+        teams
+            .get(&name)
+            .copied()
+            .ok_or_else(|| crate::error::AppError::Internal(format!("demo team {name} missing")))
+    };
+    let now = db::now();
+    let mut tx = db.begin().await?;
+    for area in &network.areas {
+        let street = &city.streets[area.street];
+        let district = &city.districts[street.district];
+        areas::insert_service_area(
+            &mut tx,
+            &ServiceAreaRow {
+                id: Uuid::now_v7(),
+                name: format!("{}{}", district.name, street.name),
+                team_id: team(format!("{}维修班", district.name))?,
+                priority: 0,
+                district: Some(district.name.clone()),
+                street: Some(street.name.clone()),
+                geometry: Json(multipolygon_geojson(&area.shape)),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    }
+    let mut patrol_areas = HashMap::new();
+    for (index, district) in city.districts.iter().enumerate() {
+        let row = PatrolAreaRow {
+            id: Uuid::now_v7(),
+            name: format!("{}巡线区域", district.name),
+            team_id: team(format!("{}巡线班", district.name))?,
+            created_at: now,
+            updated_at: now,
+        };
+        areas::insert_patrol_area(&mut tx, &row).await?;
+        patrol_areas.insert(index, row.id);
+    }
+    for segment in &network.segments {
+        areas::insert_pipeline_segment(
+            &mut tx,
+            &PipelineSegmentRow {
+                id: Uuid::now_v7(),
+                patrol_area_id: patrol_areas[&segment.district],
+                pressure_class: segment.pressure.as_str().into(),
+                material: Some(segment.material.into()),
+                diameter_mm: Some(segment.diameter_mm),
+                geometry: Json(linestring_geojson(&segment.line)),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    summary.service_areas = network.areas.len();
+    summary.pipeline_segments = network.segments.len();
+    summary.repairs = network.repairs;
     Ok(())
 }
 
