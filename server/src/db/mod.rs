@@ -204,6 +204,14 @@ pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation())
 }
 
+/// The current time at the precision both engines store (microseconds), so what is written
+/// reads back equal.
+pub fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_url;
@@ -220,12 +228,4 @@ mod tests {
         );
         assert_eq!(redact_url("sqlite://gasdesk.db"), "sqlite://gasdesk.db");
     }
-}
-
-/// The current time at the precision both engines store (microseconds), so what is written
-/// reads back equal.
-pub fn now() -> time::OffsetDateTime {
-    let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .unwrap_or(t)
 }

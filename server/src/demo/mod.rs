@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::fmt;
 use uuid::Uuid;
 
-pub const SEED: u64 = 2026_11_26;
+pub const SEED: u64 = 20_261_126;
 /// Every demo account's password. Demo only: never use `--demo` for real data.
 pub const DEMO_PASSWORD: &str = "gasdesk2026";
 

@@ -105,3 +105,69 @@ async fn track_metrics(request: Request, next: Next) -> Response {
         .record(started.elapsed().as_secs_f64());
     response
 }
+
+#[cfg(test)]
+mod tests {
+    //! Router-level checks without a socket (`oneshot`), on an in-memory database.
+    use super::*;
+    use crate::{Config, Db};
+    use axum::body::Body;
+    use axum::http::{Request as HttpRequest, StatusCode};
+    use tower::ServiceExt;
+
+    async fn app() -> Router {
+        let db = Db::open("sqlite::memory:").await.unwrap();
+        router(AppState::new(db, Config::default()))
+    }
+
+    async fn body_json(response: Response) -> serde_json::Value {
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn unknown_api_paths_get_a_json_404_and_app_paths_do_not() {
+        let app = app().await;
+        let response = app
+            .clone()
+            .oneshot(
+                HttpRequest::get("/api/v1/nothing")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(body_json(response).await["error"]["code"], "not_found");
+        // Outside /api a missing file is not an API error (the app may be unbuilt here).
+        let response = app
+            .oneshot(
+                HttpRequest::get("/missing.png")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn protected_routes_need_a_token() {
+        let response = app()
+            .await
+            .oneshot(
+                HttpRequest::get("/api/v1/users")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            body_json(response).await["error"]["code"],
+            "unauthenticated"
+        );
+    }
+}
