@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 #[derive(rust_embed::RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../mobile-app/dist/"]
+#[folder = "../mobile-app/dist/"]
 #[allow_missing = true]
 struct AppFiles;
 

@@ -1,0 +1,73 @@
+//! The app shell: provides the store, re-checks a restored session, and shows either the
+//! sign-in page or the home page under a header and the error banner.
+
+use crate::components::{ErrorBanner, LangToggle};
+use crate::i18n::{Key, t};
+use crate::pages::{HomePage, SignInPage};
+use crate::store::AppState;
+use dioxus::prelude::*;
+
+#[component]
+pub fn App() -> Element {
+    let state = use_context_provider(AppState::restore);
+    // Once per start: a stored session is shown at once and checked in the background.
+    use_hook(move || spawn(state.revalidate()));
+
+    let lang = (state.lang)();
+    let session = state.session.read();
+    let error = state.error.read();
+    rsx! {
+        div { class: "shell",
+            header { class: "topbar",
+                h1 { {t(lang, Key::AppTitle)} }
+                LangToggle { lang, on_toggle: move |_| state.toggle_lang() }
+            }
+            if let Some(err) = error.as_ref() {
+                ErrorBanner {
+                    lang,
+                    message: err.message(lang),
+                    on_dismiss: move |_| state.dismiss_error(),
+                }
+            }
+            main { class: "content",
+                match session.as_ref() {
+                    Some(session) => rsx! {
+                        HomePage {
+                            lang,
+                            user: session.user.clone(),
+                            on_sign_out: move |_| {
+                                spawn(state.sign_out());
+                            },
+                        }
+                    },
+                    None => rsx! {
+                        SignInPage {
+                            lang,
+                            busy: (state.signing_in)(),
+                            on_sign_in: move |credentials| {
+                                spawn(state.sign_in(credentials));
+                            },
+                        }
+                    },
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::App;
+    use dioxus::prelude::*;
+
+    #[test]
+    fn first_visit_shows_header_and_sign_in_page() {
+        let mut dom = VirtualDom::new(App);
+        dom.rebuild_in_place();
+        let html = dioxus_ssr::render(&dom);
+        assert!(html.contains("燃气报修"), "{html}");
+        assert!(html.contains(r#"id="lang-toggle""#), "{html}");
+        assert!(html.contains(r#"id="username""#), "{html}");
+        assert!(!html.contains("error-banner"), "{html}");
+    }
+}

@@ -1,0 +1,247 @@
+// End-to-end: the real server (GASDESK_BIN) with its demo data, the real app in headless
+// Chromium at a phone's size. Run: GASDESK_BIN=target/debug/gasdesk node --test (in tests/e2e).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, mkdir, rm } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, "../..");
+const ARTIFACTS = path.join(HERE, "artifacts");
+const CHROMIUM = process.env.GASDESK_CHROMIUM || "/usr/bin/chromium";
+const STARTUP_TIMEOUT_MS = 60_000;
+const PASSWORD = "gasdesk2026";
+/** Demo logins and the Chinese label the home page must show for each. */
+const DEMO_USERS = [
+  ["admin", "系统管理员"],
+  ["leader", "班长"],
+  ["dispatcher", "话务员"],
+  ["repairer", "维修工"],
+  ["patroller", "巡线工"],
+  ["manager", "经理"],
+];
+
+let server;
+let serverLog = "";
+let baseUrl;
+let browser;
+let tmpDir;
+
+function startServer(bin) {
+  const db = `sqlite://${tmpDir}/e2e.db?mode=rwc`;
+  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--database-url", db], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Keep draining both pipes for the whole run: a full pipe would block the server.
+  const keep = (chunk) => {
+    serverLog = (serverLog + chunk).slice(-20_000);
+  };
+  server.stderr.on("data", keep);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server printed no address within ${STARTUP_TIMEOUT_MS} ms:\n${serverLog}`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    createInterface({ input: server.stdout }).on("line", (line) => {
+      keep(line + "\n");
+      const m = /^gasdesk listening on (http:\/\/\S+)$/.exec(line.trim());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    server.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    server.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${serverLog}`));
+    });
+  });
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGTERM");
+  const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// Last resort if the runner dies before `after` runs.
+process.on("exit", () => {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+});
+
+before(async () => {
+  const bin = process.env.GASDESK_BIN;
+  assert.ok(bin, "set GASDESK_BIN to the gasdesk server binary (e.g. target/debug/gasdesk)");
+  await mkdir(ARTIFACTS, { recursive: true });
+  tmpDir = await mkdtemp(path.join(os.tmpdir(), "gasdesk-e2e-"));
+  baseUrl = await startServer(path.resolve(bin));
+  // Fail at once, and clearly, when the server has no app to serve.
+  const shell = await fetch(`${baseUrl}/`);
+  const html = await shell.text();
+  assert.ok(
+    shell.ok && html.includes('id="main"'),
+    `GET / gave ${shell.status}, not the app shell; run scripts/build-app (and rebuild a release server). Body: ${html.slice(0, 200)}`,
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer();
+  if (tmpDir) await rm(tmpDir, { recursive: true, force: true });
+});
+
+/** A fresh phone-sized browser profile; page errors (a wasm panic, say) fail the test. */
+async function openApp(t) {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    locale: "zh-CN",
+  });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(String(err)));
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(errors, [], "the page threw");
+  });
+  await page.goto(`${baseUrl}/`);
+  return page;
+}
+
+async function signIn(page, username, password) {
+  await page.fill("input#username", username);
+  await page.fill("input#password", password);
+  await page.click("button#sign-in");
+}
+
+test("a wrong password shows the error banner and stays on sign-in", async (t) => {
+  const page = await openApp(t);
+  await signIn(page, "dispatcher", "not-the-password");
+  const banner = page.locator("[data-testid=error-banner]");
+  await banner.waitFor({ state: "visible" });
+  const text = await banner.innerText();
+  assert.ok(text.includes("用户名或密码错误"), `banner says: ${text}`);
+  assert.equal(await page.locator("[data-testid=user-name]").count(), 0);
+  assert.equal(await page.locator("button#sign-in").isEnabled(), true);
+  await page.screenshot({ path: path.join(ARTIFACTS, "sign-in-error.png"), fullPage: true });
+});
+
+test("each demo role signs in, sees its name and role, and signs out", { timeout: 180_000 }, async (t) => {
+  const page = await openApp(t);
+  for (const [username, roleLabel] of DEMO_USERS) {
+    await t.test(username, async () => {
+      await signIn(page, username, PASSWORD);
+      const name = page.locator("[data-testid=user-name]");
+      await name.waitFor({ state: "visible" });
+      assert.ok((await name.innerText()).trim().length > 0, "display name is empty");
+      assert.equal((await page.locator("[data-testid=user-role]").innerText()).trim(), roleLabel);
+      const stored = await page.evaluate(() => localStorage.getItem("gasdesk.session"));
+      assert.ok(stored && JSON.parse(stored).token, "session not kept in localStorage");
+      await page.screenshot({ path: path.join(ARTIFACTS, `home-${username}.png`), fullPage: true });
+
+      await page.click("button#sign-out");
+      await page.locator("input#username").waitFor({ state: "visible" });
+      assert.equal(await page.evaluate(() => localStorage.getItem("gasdesk.session")), null);
+      // The server forgot the token too.
+      const me = await page.request.get(`${baseUrl}/api/v1/auth/me`, {
+        headers: { Authorization: `Bearer ${JSON.parse(stored).token}` },
+      });
+      assert.equal(me.status(), 401);
+    });
+  }
+});
+
+test("a stored session survives a reload, and a revoked one goes back to sign-in", async (t) => {
+  const page = await openApp(t);
+  await signIn(page, "repairer", PASSWORD);
+  await page.locator("[data-testid=user-name]").waitFor({ state: "visible" });
+  await page.reload();
+  await page.locator("[data-testid=user-role]").waitFor({ state: "visible" });
+  assert.equal((await page.locator("[data-testid=user-role]").innerText()).trim(), "维修工");
+
+  // Revoke the token behind the app's back; on the next start /auth/me refuses it.
+  const { token } = JSON.parse(await page.evaluate(() => localStorage.getItem("gasdesk.session")));
+  const out = await page.request.post(`${baseUrl}/api/v1/auth/logout`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  assert.equal(out.status(), 204);
+  await page.reload();
+  await page.locator("input#username").waitFor({ state: "visible" });
+  await page.locator("[data-testid=error-banner]").waitFor({ state: "visible" });
+});
+
+test("the language toggle switches to English and back", async (t) => {
+  const page = await openApp(t);
+  const button = page.locator("button#sign-in");
+  await button.waitFor({ state: "visible" });
+  assert.equal((await button.innerText()).trim(), "登录");
+  await page.click("button#lang-toggle");
+  assert.equal((await button.innerText()).trim(), "Sign in");
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  await page.click("button#lang-toggle");
+  assert.equal((await button.innerText()).trim(), "登录");
+});
+
+test("the app is installable: manifest served, service worker active", async (t) => {
+  const page = await openApp(t);
+  const manifest = await page.request.get(`${baseUrl}/manifest.webmanifest`);
+  assert.equal(manifest.status(), 200);
+  const body = JSON.parse(await manifest.text());
+  assert.equal(body.name, "燃气报修");
+  assert.equal(body.start_url, "/");
+  assert.equal(body.display, "standalone");
+  for (const size of ["192x192", "512x512"]) {
+    const icon = body.icons.find((i) => i.sizes === size);
+    assert.ok(icon, `no ${size} icon`);
+    const res = await page.request.get(new URL(icon.src, baseUrl).href);
+    assert.equal(res.status(), 200, `${icon.src}`);
+  }
+
+  const sw = await page.request.get(`${baseUrl}/sw.js`);
+  assert.equal(sw.status(), 200);
+  assert.match(sw.headers()["cache-control"] ?? "", /no-cache/);
+  assert.doesNotMatch(await sw.text(), /__GASDESK_/, "sw.js placeholders were not filled");
+
+  const scriptURL = await page.evaluate(() =>
+    Promise.race([
+      navigator.serviceWorker.ready.then((reg) => reg.active?.scriptURL),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("no active worker")), 15_000)),
+    ]),
+  );
+  assert.equal(scriptURL, `${baseUrl}/sw.js`);
+  const cached = await page.evaluate(async () => {
+    const keys = await caches.keys();
+    const shell = keys.find((k) => k.startsWith("gasdesk-shell-"));
+    return shell ? (await (await caches.open(shell)).keys()).map((r) => new URL(r.url).pathname) : [];
+  });
+  for (const file of ["/", "/index.html", "/app.js", "/app_bg.wasm", "/app.css", "/manifest.webmanifest"]) {
+    assert.ok(cached.includes(file), `${file} not precached: ${cached.join(" ")}`);
+  }
+});
