@@ -41,6 +41,9 @@ enum Command {
     /// Import data files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export service areas or pipelines as GeoJSON (to standard output), e.g. for QGIS.
+    #[command(subcommand)]
+    Export(ExportCommand),
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +80,23 @@ enum ImportCommand {
     /// Import the billing system's customer export (CSV with a header row). Bad rows are
     /// reported with their line numbers; good rows are kept.
     Customers { file: PathBuf },
+    /// Replace all service areas with a GeoJSON FeatureCollection (properties: name, team,
+    /// priority, district, street). A file with any problem is refused whole.
+    Areas {
+        file: PathBuf,
+        /// Fix self-intersecting and badly oriented rings (each fix is reported).
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Replace the pipeline network with a GeoJSON FeatureCollection (properties: patrol_area,
+    /// team, pressure_class, material, diameter_mm). A file with any problem is refused whole.
+    Pipelines { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    Areas,
+    Pipelines,
 }
 
 pub fn run() -> ExitCode {
@@ -176,6 +196,21 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Customers { file }) => {
             return import_customers(&config, &file).await;
         }
+        Command::Import(ImportCommand::Areas { file, repair }) => {
+            return import_geojson(&config, &file, Some(repair)).await;
+        }
+        Command::Import(ImportCommand::Pipelines { file }) => {
+            return import_geojson(&config, &file, None).await;
+        }
+        Command::Export(what) => {
+            let db = crate::open(&config).await?;
+            let doc = match what {
+                ExportCommand::Areas => crate::routing::geo_data::export_areas(&db).await?,
+                ExportCommand::Pipelines => crate::routing::geo_data::export_pipelines(&db).await?,
+            };
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+            db.close().await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -196,7 +231,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(db.clone(), config);
+    let state = AppState::ready(db.clone(), config).await?;
     tracing::info!(
         ready_in_ms = started.elapsed().as_millis() as u64,
         "server ready"
@@ -225,6 +260,49 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
     tracing::info!("shutting down");
+}
+
+/// Imports areas (`repair` given) or pipelines (`None`) and prints what happened.
+async fn import_geojson(
+    config: &Config,
+    file: &PathBuf,
+    repair: Option<bool>,
+) -> anyhow::Result<ExitCode> {
+    let doc = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = crate::open(config).await?;
+    let indexes = crate::routing::Indexes::default();
+    let result = match repair {
+        Some(repair) => {
+            crate::routing::geo_data::import_areas(&db, &indexes, Actor::SYSTEM, &doc, repair).await
+        }
+        None => {
+            crate::routing::geo_data::import_pipelines(&db, &indexes, Actor::SYSTEM, &doc).await
+        }
+    };
+    db.close().await;
+    match result {
+        Ok(report) => {
+            println!(
+                "imported {} feature(s) from {}",
+                report.imported,
+                file.display()
+            );
+            for repair in &report.repairs {
+                println!("  repaired feature {}: {}", repair.feature, repair.reason);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(crate::error::AppError::Rejected { details, .. }) => {
+            println!("refused {}: nothing was imported", file.display());
+            let problems: Vec<gasdesk_shared::routing::FeatureIssue> =
+                serde_json::from_value(details)?;
+            for problem in problems {
+                println!("  feature {}: {}", problem.feature, problem.reason);
+            }
+            Ok(ExitCode::from(3))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn import_customers(config: &Config, file: &PathBuf) -> anyhow::Result<ExitCode> {

@@ -23,6 +23,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest customer import (CSV) accepted over HTTP.
     pub max_import_bytes: usize,
+    /// How far from a leak report routing looks for a pipeline, in metres.
+    pub pipeline_search_m: f64,
     /// Customers the demo city gets with `serve --demo`.
     pub demo_customers: u32,
     /// Log filter, e.g. `info` or `gasdesk_server=debug,tower_http=info`.
@@ -31,7 +33,7 @@ pub struct Config {
 
 /// Keys accepted from the environment as `GASDESK_<KEY>`; anything else with that prefix
 /// belongs to other tools (tests, scripts) and is ignored.
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "addr",
     "database_url",
     "session_ttl_hours",
@@ -40,6 +42,7 @@ const KEYS: [&str; 10] = [
     "login_max_failures_per_address",
     "max_body_bytes",
     "max_import_bytes",
+    "pipeline_search_m",
     "demo_customers",
     "log",
 ];
@@ -55,6 +58,7 @@ impl Default for Config {
             login_max_failures_per_address: 30,
             max_body_bytes: 1024 * 1024,
             max_import_bytes: 256 * 1024 * 1024,
+            pipeline_search_m: 200.0,
             demo_customers: 20_000,
             log: "info".into(),
         }
@@ -78,6 +82,7 @@ impl std::fmt::Debug for Config {
             )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_import_bytes", &self.max_import_bytes)
+            .field("pipeline_search_m", &self.pipeline_search_m)
             .field("demo_customers", &self.demo_customers)
             .field("log", &self.log)
             .finish()
@@ -154,9 +159,13 @@ impl Config {
 /// Environment values are text; numbers are read as numbers so `GASDESK_SESSION_TTL_HOURS=8`
 /// fills an integer field.
 fn env_value(raw: &str) -> toml::Value {
-    raw.parse::<i64>()
-        .map(toml::Value::Integer)
-        .unwrap_or_else(|_| toml::Value::String(raw.to_owned()))
+    if let Ok(n) = raw.parse::<i64>() {
+        return toml::Value::Integer(n);
+    }
+    if let Ok(x) = raw.parse::<f64>() {
+        return toml::Value::Float(x);
+    }
+    toml::Value::String(raw.to_owned())
 }
 
 #[cfg(test)]

@@ -17,6 +17,13 @@ pub enum AppError {
     },
     #[error("{0}")]
     Validation(#[from] Invalid),
+    /// Refused input with many problems, each listed in `details`.
+    #[error("{message}")]
+    Rejected {
+        message: String,
+        field: Option<String>,
+        details: serde_json::Value,
+    },
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -67,7 +74,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Malformed { .. } => StatusCode::BAD_REQUEST,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthenticated(_) | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
@@ -84,7 +91,7 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Malformed { .. } => ErrorCode::MalformedRequest,
-            AppError::Validation(_) => ErrorCode::ValidationFailed,
+            AppError::Validation(_) | AppError::Rejected { .. } => ErrorCode::ValidationFailed,
             AppError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             AppError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
@@ -100,7 +107,12 @@ impl AppError {
     }
 
     pub fn body(&self) -> ErrorBody {
+        let details = match self {
+            AppError::Rejected { details, .. } => Some(details.clone()),
+            _ => None,
+        };
         let (message, field) = match self {
+            AppError::Rejected { message, field, .. } => (message.clone(), field.clone()),
             AppError::Malformed { message, field } | AppError::Conflict { message, field } => {
                 (message.clone(), field.clone())
             }
@@ -116,6 +128,7 @@ impl AppError {
                 code: self.code(),
                 message,
                 field,
+                details,
             },
         }
     }

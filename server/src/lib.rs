@@ -13,6 +13,7 @@ pub mod error;
 pub mod geometry;
 pub mod http;
 pub mod params;
+pub mod routing;
 pub mod state;
 pub mod teams;
 pub mod users;

@@ -3,6 +3,8 @@
 use crate::auth::LoginLimiter;
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::AppResult;
+use crate::routing::Indexes;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -10,6 +12,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub limiter: Arc<LoginLimiter>,
+    pub indexes: Arc<Indexes>,
 }
 
 impl AppState {
@@ -23,6 +26,14 @@ impl AppState {
             db,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
+            indexes: Arc::new(Indexes::default()),
         }
+    }
+
+    /// A state ready to serve: the routing indexes built from what is stored.
+    pub async fn ready(db: Db, config: Config) -> AppResult<AppState> {
+        let state = AppState::new(db, config);
+        state.indexes.rebuild(&state.db).await?;
+        Ok(state)
     }
 }

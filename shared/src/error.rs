@@ -61,6 +61,9 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem, where one request has many (e.g. each refused feature of a GeoJSON file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 /// `{"error": {"code", "message", "field"?}}`
@@ -95,6 +98,7 @@ mod tests {
                 code: ErrorCode::NotFound,
                 message: "no such user".into(),
                 field: None,
+                details: None,
             },
         };
         let json = serde_json::to_string(&body).unwrap();

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod error;
 pub mod roles;
+pub mod routing;
 pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

@@ -86,6 +86,9 @@ impl Role {
             ManageCatalogs => matches!(self, Admin | TeamLeader),
             ManageParams => matches!(self, Admin | TeamLeader),
             ViewAudit => matches!(self, Admin | Manager),
+            DispatchWork => matches!(self, Admin | TeamLeader | Dispatcher),
+            ManageAreas => matches!(self, Admin | TeamLeader),
+            ReportPosition => self.is_field_worker(),
         }
     }
 }
@@ -105,6 +108,12 @@ pub enum Permission {
     ManageCatalogs,
     ManageParams,
     ViewAudit,
+    /// Create and route work (tickets, leak checks), override routing, see alerts.
+    DispatchWork,
+    /// Service areas, pipelines, duty rosters and routing rules.
+    ManageAreas,
+    /// Report one's own position from the field app.
+    ReportPosition,
 }
 
 impl fmt::Display for Role {

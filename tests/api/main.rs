@@ -9,4 +9,5 @@ mod cli;
 mod customers;
 mod errors;
 mod roles;
+mod routing;
 mod schema;

@@ -89,6 +89,19 @@ impl TestServer {
         engine: Engine,
         adjust: impl FnOnce(&mut Config),
     ) -> Option<TestServer> {
+        Self::start_full(engine, adjust, None).await
+    }
+
+    /// Starts a server over the demo city (with `customers` customers).
+    pub async fn start_demo(engine: Engine, customers: u32) -> Option<TestServer> {
+        Self::start_full(engine, |_| {}, Some(customers)).await
+    }
+
+    async fn start_full(
+        engine: Engine,
+        adjust: impl FnOnce(&mut Config),
+        demo: Option<u32>,
+    ) -> Option<TestServer> {
         let Some((database_url, postgres_db, dir)) = fresh_database(engine).await else {
             eprintln!("skipped: PostgreSQL tests need GASDESK_TEST_POSTGRES_URL");
             return None;
@@ -100,12 +113,19 @@ impl TestServer {
         };
         adjust(&mut config);
         let db = gasdesk_server::open(&config).await.expect("open database");
+        if let Some(customers) = demo {
+            gasdesk_server::demo::load(&db, customers)
+                .await
+                .expect("load the demo city");
+        }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel();
-        let state = AppState::new(db.clone(), config);
+        let state = AppState::ready(db.clone(), config)
+            .await
+            .expect("routing indexes");
         let handle = tokio::spawn(gasdesk_server::http::serve(state, listener, async {
             let _ = rx.await;
         }));
@@ -217,7 +237,7 @@ pub async fn expect_error(response: Response, status: u16, code: &str) -> Value 
     );
     for key in error.keys() {
         assert!(
-            ["code", "message", "field"].contains(&key.as_str()),
+            ["code", "message", "field", "details"].contains(&key.as_str()),
             "unexpected key {key}: {body}"
         );
     }

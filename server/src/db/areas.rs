@@ -109,3 +109,36 @@ pub async fn count_pipeline_segments(db: &Db) -> Result<i64, sqlx::Error> {
         .fetch_one(pool)
         .await)
 }
+
+pub async fn patrol_areas(db: &Db) -> Result<Vec<PatrolAreaRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT id, name, team_id, created_at, updated_at FROM patrol_areas ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await)
+}
+
+pub async fn pipeline_segments(db: &Db) -> Result<Vec<PipelineSegmentRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT id, patrol_area_id, pressure_class, material, diameter_mm, geometry, created_at,
+                updated_at FROM pipeline_segments ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await)
+}
+
+/// Removes every service area (an import replaces the whole set).
+pub async fn delete_service_areas(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query("DELETE FROM service_areas")
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+}
+
+/// Removes every pipeline segment (an import replaces the whole network).
+pub async fn delete_pipeline_segments(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query("DELETE FROM pipeline_segments")
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))
+}

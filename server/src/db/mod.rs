@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod customers;
 pub mod params;
+pub mod routing;
 pub mod sessions;
 pub mod teams;
 pub mod users;

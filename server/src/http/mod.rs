@@ -10,6 +10,7 @@ mod customers;
 pub mod extract;
 mod ops;
 mod params;
+mod routing;
 mod teams;
 mod users;
 
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(params::router())
         .merge(audit::router())
+        .merge(routing::router(state.config.max_import_bytes))
         .split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
     Router::new()
