@@ -5,7 +5,7 @@
 //! never sees a half-built index.
 
 use crate::geometry::LocalProjection;
-use geo::{BoundingRect, Coord, Intersects, LineString, MultiPolygon, Point, Polygon};
+use geo::{BoundingRect, Coord, LineString, MultiPolygon, Polygon};
 use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{AABB, RTree};
 use std::cmp::Ordering;
@@ -44,7 +44,127 @@ pub struct Area {
     pub priority: i64,
     /// Square metres: among equal priorities the smaller (more specific) area wins.
     pub size_m2: f64,
-    shape: MultiPolygon<f64>,
+    parts: Vec<FlatPolygon>,
+}
+
+/// A polygon laid out for the point-in-polygon test: rings with an edge index, and the
+/// exterior's bounding box to skip parts quickly.
+struct FlatPolygon {
+    min: [f64; 2],
+    max: [f64; 2],
+    exterior: Ring,
+    holes: Vec<Ring>,
+}
+
+/// A closed ring whose edges are bucketed into horizontal slabs, so a point is tested only
+/// against the few edges at its height instead of all of them (service areas have hundreds of
+/// vertices; this is the hot path of every routing decision).
+struct Ring {
+    points: Vec<[f64; 2]>,
+    min_y: f64,
+    slab_height: f64,
+    /// For each slab, the indices of the edges (point i → i + 1) that reach into it.
+    slabs: Vec<Vec<u32>>,
+}
+
+/// Where a point lies relative to a closed ring.
+#[derive(PartialEq)]
+enum Side {
+    Inside,
+    Boundary,
+    Outside,
+}
+
+impl Ring {
+    fn new(points: Vec<[f64; 2]>) -> Ring {
+        let edges = points.len().saturating_sub(1);
+        let (min_y, max_y) = points.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+            (lo.min(p[1]), hi.max(p[1]))
+        });
+        let count = (edges / 4).clamp(1, 256);
+        let slab_height = ((max_y - min_y) / count as f64).max(f64::MIN_POSITIVE);
+        let mut slabs = vec![Vec::new(); count];
+        for i in 0..edges {
+            let (a, b) = (points[i][1], points[i + 1][1]);
+            let first = Self::slab_of(min_y, slab_height, count, a.min(b));
+            let last = Self::slab_of(min_y, slab_height, count, a.max(b));
+            for slab in &mut slabs[first..=last] {
+                slab.push(i as u32);
+            }
+        }
+        Ring {
+            points,
+            min_y,
+            slab_height,
+            slabs,
+        }
+    }
+
+    fn slab_of(min_y: f64, height: f64, count: usize, y: f64) -> usize {
+        (((y - min_y) / height).floor().max(0.0) as usize).min(count - 1)
+    }
+
+    /// Crossing number over the edges of the point's slab (a horizontal ray to the right
+    /// crosses only edges spanning the point's height, all of which are in that slab), which
+    /// also reports points exactly on an edge: boundaries count as inside, as GIS
+    /// "intersects" does.
+    fn side(&self, p: [f64; 2]) -> Side {
+        let slab = Self::slab_of(self.min_y, self.slab_height, self.slabs.len(), p[1]);
+        let mut inside = false;
+        for &i in &self.slabs[slab] {
+            let (a, b) = (self.points[i as usize], self.points[i as usize + 1]);
+            let cross = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
+            if cross == 0.0
+                && p[0] >= a[0].min(b[0])
+                && p[0] <= a[0].max(b[0])
+                && p[1] >= a[1].min(b[1])
+                && p[1] <= a[1].max(b[1])
+            {
+                return Side::Boundary;
+            }
+            if (a[1] > p[1]) != (b[1] > p[1]) {
+                let x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+                if p[0] < x {
+                    inside = !inside;
+                }
+            }
+        }
+        if inside { Side::Inside } else { Side::Outside }
+    }
+}
+
+impl FlatPolygon {
+    fn new(polygon: &Polygon<f64>) -> FlatPolygon {
+        let flat = |r: &LineString<f64>| r.0.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>();
+        let exterior = flat(polygon.exterior());
+        let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
+        for c in &exterior {
+            min = [min[0].min(c[0]), min[1].min(c[1])];
+            max = [max[0].max(c[0]), max[1].max(c[1])];
+        }
+        FlatPolygon {
+            min,
+            max,
+            exterior: Ring::new(exterior),
+            holes: polygon
+                .interiors()
+                .iter()
+                .map(|r| Ring::new(flat(r)))
+                .collect(),
+        }
+    }
+
+    fn covers(&self, p: [f64; 2]) -> bool {
+        if p[0] < self.min[0] || p[0] > self.max[0] || p[1] < self.min[1] || p[1] > self.max[1] {
+            return false;
+        }
+        match self.exterior.side(p) {
+            Side::Outside => false,
+            Side::Boundary => true,
+            // Strictly inside a hole is outside the area; a hole's edge is still the area's.
+            Side::Inside => !self.holes.iter().any(|h| h.side(p) == Side::Inside),
+        }
+    }
 }
 
 pub struct PatrolArea {
@@ -117,19 +237,18 @@ impl SpatialIndex {
                     team_id: a.team_id,
                     priority: a.priority,
                     size_m2,
-                    shape,
+                    parts: shape.0.iter().map(FlatPolygon::new).collect(),
                 }
             })
             .collect();
+        // One box per polygon part, so a scattered multipolygon does not cover the gaps.
         let boxes = areas
             .iter()
             .enumerate()
-            .filter_map(|(i, a)| {
-                let r = a.shape.bounding_rect()?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i as u32,
-                ))
+            .flat_map(|(i, a)| {
+                a.parts.iter().map(move |p| {
+                    GeomWithData::new(Rectangle::from_corners(p.min, p.max), i as u32)
+                })
             })
             .collect();
         let mut segment_ids = Vec::with_capacity(segments.len());
@@ -177,11 +296,11 @@ impl SpatialIndex {
     /// The service area that serves a point (boundaries count as inside).
     pub fn area_at(&self, lon: f64, lat: f64) -> Option<&Area> {
         let p = self.metres(lon, lat);
-        let point = Point::from(p);
+        let point = [p.x, p.y];
         self.area_tree
-            .locate_in_envelope_intersecting(&AABB::from_point([p.x, p.y]))
+            .locate_in_envelope_intersecting(&AABB::from_point(point))
             .map(|b| &self.areas[b.data as usize])
-            .filter(|a| a.shape.intersects(&point))
+            .filter(|a| a.covers(point))
             .min_by(|a, b| better(a, b))
     }
 
@@ -213,8 +332,8 @@ impl SpatialIndex {
 }
 
 impl Area {
-    pub fn contains_metres(&self, p: Coord<f64>) -> bool {
-        self.shape.intersects(&Point::from(p))
+    fn covers(&self, p: [f64; 2]) -> bool {
+        self.parts.iter().any(|part| part.covers(p))
     }
 }
 
@@ -253,6 +372,7 @@ mod tests {
     //! The index against a brute-force scan of every area and every segment, on random data
     //! with overlaps, holes, boundary points and points beyond every area.
     use super::*;
+    use geo::Intersects;
     use proptest::prelude::*;
 
     /// A star-shaped polygon around (cx, cy) in degrees, optionally with a hole, always valid.
@@ -288,7 +408,7 @@ mod tests {
         let area = (
             120.5..120.7f64,
             31.2..31.4f64,
-            prop::collection::vec(0.005..0.03f64, 3..12),
+            prop::collection::vec(0.005..0.03f64, 3..80),
             any::<bool>(),
             -2..3i64,
         );
@@ -372,10 +492,15 @@ mod tests {
                 }
             }
             let raw_segments: Vec<(Uuid, Vec<Coord<f64>>)> = segments.iter().map(|s| (s.id, s.line.0.clone())).collect();
+            let shapes: Vec<(Uuid, MultiPolygon<f64>)> = areas.iter().map(|a| (a.id, a.shape.clone())).collect();
             let index = SpatialIndex::build(areas, patrol_areas(), segments);
+            // The oracle is geo's own (robust) point-in-polygon on the projected shapes.
+            let project = |mp: &MultiPolygon<f64>| MultiPolygon(mp.0.iter().map(|p| project_polygon(p, index.projection())).collect::<Vec<_>>());
+            let projected: Vec<(Uuid, MultiPolygon<f64>)> = shapes.iter().map(|(id, s)| (*id, project(s))).collect();
             for (lon, lat) in points {
                 let p = index.projection().to_metres(Coord { x: lon, y: lat });
-                let expected = index.areas().iter().filter(|a| a.contains_metres(p)).min_by(|a, b| better(a, b));
+                let covering: Vec<Uuid> = projected.iter().filter(|(_, s)| s.intersects(&geo::Point::from(p))).map(|(id, _)| *id).collect();
+                let expected = index.areas().iter().filter(|a| covering.contains(&a.id)).min_by(|a, b| better(a, b));
                 prop_assert_eq!(index.area_at(lon, lat).map(|a| a.id), expected.map(|a| a.id), "at ({}, {})", lon, lat);
 
                 let nearest = raw_segments
