@@ -16,6 +16,7 @@ pub mod params;
 pub mod routing;
 pub mod state;
 pub mod teams;
+pub mod tickets;
 pub mod users;
 
 pub use config::Config;

@@ -3,8 +3,11 @@
 
 pub mod api;
 pub mod error;
+pub mod intake;
 pub mod roles;
 pub mod routing;
+pub mod scoring;
+pub mod ticket;
 pub mod validate;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

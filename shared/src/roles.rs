@@ -89,6 +89,7 @@ impl Role {
             DispatchWork => matches!(self, Admin | TeamLeader | Dispatcher),
             ManageAreas => matches!(self, Admin | TeamLeader),
             ReportPosition => self.is_field_worker(),
+            ViewTickets => matches!(self, Admin | TeamLeader | Dispatcher | Manager),
         }
     }
 }
@@ -114,6 +115,8 @@ pub enum Permission {
     ManageAreas,
     /// Report one's own position from the field app.
     ReportPosition,
+    /// See and search every ticket (field workers see their own and their team's).
+    ViewTickets,
 }
 
 impl fmt::Display for Role {

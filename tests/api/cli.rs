@@ -159,3 +159,77 @@ fn serve_demo_prints_logins_and_serves() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn import_areas_refuses_a_broken_file_whole_and_repairs_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("areas.db").display()
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = gasdesk_server::open(&gasdesk_server::Config {
+            database_url: url.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        gasdesk_server::teams::create(
+            &db,
+            gasdesk_server::db::audit::Actor::SYSTEM,
+            gasdesk_shared::api::NewTeam {
+                name: "姑苏区维修班".into(),
+                kind: gasdesk_shared::TeamKind::Repair,
+                phone: None,
+                leader_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        db.close().await;
+    });
+    // Feature 1 is a clockwise ring: refused without --repair, re-oriented with it.
+    let file = dir.path().join("areas.geojson");
+    std::fs::write(
+        &file,
+        r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"双塔街道","team":"姑苏区维修班"},"geometry":{"type":"Polygon","coordinates":[[[120.60,31.28],[120.62,31.28],[120.62,31.30],[120.60,31.30],[120.60,31.28]]]}},
+          {"type":"Feature","properties":{"name":"平江街道","team":"姑苏区维修班"},"geometry":{"type":"Polygon","coordinates":[[[120.62,31.30],[120.62,31.32],[120.64,31.32],[120.64,31.30],[120.62,31.30]]]}}
+        ]}"#,
+    )
+    .unwrap();
+    let output = gasdesk(&url)
+        .args(["import", "areas"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("nothing was imported") && stdout.contains("feature 1: badly oriented"),
+        "{stdout}"
+    );
+    let exported = gasdesk(&url).args(["export", "areas"]).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(
+        doc["features"].as_array().unwrap().len(),
+        0,
+        "nothing half-applied"
+    );
+
+    let output = gasdesk(&url)
+        .args(["import", "areas", "--repair"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("imported 2 feature(s)")
+            && stdout.contains("repaired feature 1: re-oriented"),
+        "{stdout}"
+    );
+    let exported = gasdesk(&url).args(["export", "areas"]).output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(doc["features"][1]["properties"]["name"], "平江街道");
+}

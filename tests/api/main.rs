@@ -11,3 +11,4 @@ mod errors;
 mod roles;
 mod routing;
 mod schema;
+mod tickets;

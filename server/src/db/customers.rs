@@ -42,7 +42,7 @@ pub async fn search(
           AND ($2 IS NULL OR c.card_no = $2)
           AND ($3 IS NULL OR EXISTS (SELECT 1 FROM customer_phones p
                                      WHERE p.customer_id = c.id AND p.phone = $3))";
-    let like = filter.text.map(|t| format!("%{}%", escape_like(t)));
+    let like = filter.text.map(super::like_pattern);
     let rows_sql =
         format!("SELECT {COLUMNS} FROM customers c {WHERE} ORDER BY c.card_no LIMIT $4 OFFSET $5");
     let count_sql = format!("SELECT COUNT(*) FROM customers c {WHERE}");
@@ -63,19 +63,6 @@ pub async fn search(
             .await?;
         Ok((rows, total))
     })
-}
-
-/// `%` and `_` typed by an agent are literal characters, not wildcards (the queries declare
-/// `\` as LIKE's escape character, which both engines honour).
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<CustomerRow>, sqlx::Error> {
@@ -155,4 +142,54 @@ pub async fn upsert(
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(pool).await)
+}
+
+/// Customers on any of `streets` or `communities`, or located inside `bbox`
+/// (min lon, min lat, max lon, max lat); the caller refines the box by the exact shape.
+pub async fn candidates_for_area(
+    db: &Db,
+    streets: &[String],
+    communities: &[String],
+    bbox: Option<(f64, f64, f64, f64)>,
+) -> Result<Vec<CustomerRow>, sqlx::Error> {
+    let mut clauses = Vec::new();
+    let mut n = 0;
+    let mut placeholders = |count: usize| {
+        let list: Vec<String> = (0..count).map(|i| format!("${}", n + i + 1)).collect();
+        n += count;
+        list.join(", ")
+    };
+    if !streets.is_empty() {
+        clauses.push(format!("c.street IN ({})", placeholders(streets.len())));
+    }
+    if !communities.is_empty() {
+        clauses.push(format!(
+            "c.community IN ({})",
+            placeholders(communities.len())
+        ));
+    }
+    if bbox.is_some() {
+        let p: Vec<String> = placeholders(4).split(", ").map(str::to_owned).collect();
+        clauses.push(format!(
+            "(c.lon BETWEEN {} AND {} AND c.lat BETWEEN {} AND {})",
+            p[0], p[2], p[1], p[3]
+        ));
+    }
+    if clauses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers c WHERE {} ORDER BY c.card_no",
+        clauses.join(" OR ")
+    );
+    on_db!(db, pool => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
+        for s in streets.iter().chain(communities) {
+            query = query.bind(s.clone());
+        }
+        if let Some((a, b, c, d)) = bbox {
+            query = query.bind(a).bind(b).bind(c).bind(d);
+        }
+        query.fetch_all(pool).await
+    })
 }

@@ -8,9 +8,11 @@ pub mod audit;
 pub mod catalog;
 pub mod customers;
 pub mod params;
+pub mod records;
 pub mod routing;
 pub mod sessions;
 pub mod teams;
+pub mod tickets;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -193,6 +195,22 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// A `LIKE` pattern matching `text` anywhere. `%` and `_` typed by an agent are literal
+/// characters, not wildcards: queries declare `\` as LIKE's escape character (`ESCAPE '\'`),
+/// which both engines honour.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// True when the error is a unique-constraint violation, on either engine.

@@ -12,6 +12,7 @@ mod ops;
 mod params;
 mod routing;
 mod teams;
+mod tickets;
 mod users;
 
 use crate::error::AppError;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(params::router())
         .merge(audit::router())
         .merge(routing::router(state.config.max_import_bytes))
+        .merge(tickets::router())
         .split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
     Router::new()

@@ -238,6 +238,12 @@ fn area_shape(
     Ok(MultiPolygon(parts))
 }
 
+/// Reads one Polygon or MultiPolygon geometry object, as strictly as an area import without
+/// repair does (for outage notices and other single shapes).
+pub fn read_polygon_geometry(geometry: &Value) -> Result<MultiPolygon<f64>, String> {
+    area_shape(geometry, false, 0, &mut Vec::new())
+}
+
 /// Reads service areas. Properties: `name` (required), `team` (name) or `team_id`, `priority`
 /// (default 0), `district`, `street`, `id` (kept on round trips).
 pub fn read_areas(doc: &[u8], repair: bool) -> Reading<AreaFeature> {
