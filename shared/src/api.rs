@@ -142,7 +142,7 @@ pub struct NewCustomer {
 #[cfg_attr(feature = "openapi", derive(ToSchema, IntoParams))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerQuery {
-    /// Part of the address or name.
+    /// Address text as the caller says it: partial, out of order, slightly wrong (fuzzy).
     pub q: Option<String>,
     pub card_no: Option<String>,
     pub phone: Option<String>,

@@ -54,6 +54,7 @@ const REQUIRED: [(Column, &str); 3] = [
 /// read so far after every batch.
 pub async fn import_csv(
     db: &Db,
+    index: Option<&super::CustomerIndex>,
     actor: Actor,
     input: impl std::io::Read,
     mut progress: impl FnMut(u64),
@@ -92,11 +93,11 @@ pub async fn import_csv(
             }),
         }
         if batch.len() == BATCH {
-            store_batch(db, &mut batch, &mut report).await?;
+            store_batch(db, index, &mut batch, &mut report).await?;
             progress(rows_read);
         }
     }
-    store_batch(db, &mut batch, &mut report).await?;
+    store_batch(db, index, &mut batch, &mut report).await?;
     progress(rows_read);
 
     let mut tx = db.begin().await?;
@@ -120,6 +121,7 @@ pub async fn import_csv(
 
 async fn store_batch(
     db: &Db,
+    index: Option<&super::CustomerIndex>,
     batch: &mut Vec<super::ValidCustomer>,
     report: &mut ImportReport,
 ) -> AppResult<()> {
@@ -127,15 +129,23 @@ async fn store_batch(
         return Ok(());
     }
     let mut tx = db.begin().await?;
+    let mut stored = Vec::with_capacity(batch.len());
     for customer in batch.drain(..) {
-        let (_, created) = store::upsert(&mut tx, &customer.row, &customer.phones).await?;
+        let (id, created) = store::upsert(&mut tx, &customer.row, &customer.phones).await?;
         if created {
             report.inserted += 1;
         } else {
             report.updated += 1;
         }
+        stored.push((id, customer.row.address));
     }
     tx.commit().await?;
+    // Indexed only once committed, so a search never finds a customer that is not there.
+    if let Some(index) = index {
+        for (id, address) in stored {
+            index.record(id, &address);
+        }
+    }
     Ok(())
 }
 

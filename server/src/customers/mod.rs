@@ -1,7 +1,9 @@
 //! Customer accounts (客户) from the billing system: lookup for intake, and keeping them in
 //! step with the billing system's exports (see `import`).
 
+pub mod address_index;
 pub mod import;
+pub mod index;
 
 use crate::auth::CurrentUser;
 use crate::db::audit::{self, Actor};
@@ -14,8 +16,13 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+pub use index::CustomerIndex;
+
+/// Finds customers for intake: by address text (fuzzy, from the address index), card number
+/// or phone number (exact, from the database).
 pub async fn search(
     db: &Db,
+    index: &CustomerIndex,
     user: &CurrentUser,
     query: CustomerQuery,
 ) -> AppResult<Page<CustomerView>> {
@@ -38,6 +45,17 @@ pub async fn search(
         Some(p) => Some(validate::phone("phone", p)?),
         None => None,
     };
+    if let (Some(text), None, None) = (
+        text,
+        &phone,
+        query
+            .card_no
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty()),
+    ) {
+        return by_address(db, index, text, limit, offset).await;
+    }
     let filter = CustomerFilter {
         text,
         card_no: query
@@ -64,6 +82,32 @@ pub async fn get(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<CustomerVie
         .await?
         .ok_or_else(|| AppError::not_found(format!("no customer with id {id}")))?;
     Ok(with_phones(db, vec![row]).await?.remove(0))
+}
+
+/// The address index's best matches, fetched and kept in its order. At most `MAX_PAGE` matches
+/// are ranked, so `total` counts those.
+async fn by_address(
+    db: &Db,
+    index: &CustomerIndex,
+    text: &str,
+    limit: u32,
+    offset: u32,
+) -> AppResult<Page<CustomerView>> {
+    let hits = index.search(text, MAX_PAGE as usize);
+    let page: Vec<Uuid> = hits
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|h| h.id)
+        .collect();
+    let mut rows = store::by_ids(db, &page).await?;
+    rows.sort_by_key(|r| page.iter().position(|id| *id == r.id));
+    Ok(Page {
+        items: with_phones(db, rows).await?,
+        total: hits.len() as u64,
+        limit,
+        offset,
+    })
 }
 
 async fn with_phones(db: &Db, rows: Vec<CustomerRow>) -> AppResult<Vec<CustomerView>> {
@@ -139,7 +183,12 @@ pub fn validate_customer(new: NewCustomer) -> Result<ValidCustomer, validate::In
 }
 
 /// Creates or updates (by card number) one customer.
-pub async fn upsert(db: &Db, actor: Actor, new: NewCustomer) -> AppResult<CustomerView> {
+pub async fn upsert(
+    db: &Db,
+    index: Option<&CustomerIndex>,
+    actor: Actor,
+    new: NewCustomer,
+) -> AppResult<CustomerView> {
     let valid = validate_customer(new)?;
     let mut tx = db.begin().await?;
     let (id, created) = store::upsert(&mut tx, &valid.row, &valid.phones).await?;
@@ -157,6 +206,9 @@ pub async fn upsert(db: &Db, actor: Actor, new: NewCustomer) -> AppResult<Custom
     )
     .await?;
     tx.commit().await?;
+    if let Some(index) = index {
+        index.record(id, &valid.row.address);
+    }
     let row = store::by_id(db, id)
         .await?
         .ok_or_else(|| AppError::Internal("customer vanished after upsert".into()))?;

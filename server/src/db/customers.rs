@@ -193,3 +193,27 @@ pub async fn candidates_for_area(
         query.fetch_all(pool).await
     })
 }
+
+/// Every customer's id and address, for building the address index.
+pub async fn all_addresses(db: &Db) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("SELECT id, address FROM customers").fetch_all(pool).await)
+}
+
+/// The customers with these ids, in no particular order.
+pub async fn by_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<CustomerRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers c WHERE c.id IN ({})",
+        placeholders.join(", ")
+    );
+    on_db!(db, pool => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })
+}

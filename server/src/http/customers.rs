@@ -32,7 +32,9 @@ async fn search(
     user: CurrentUser,
     ApiQuery(query): ApiQuery<CustomerQuery>,
 ) -> AppResult<Json<Page<CustomerView>>> {
-    customers::search(&state.db, &user, query).await.map(Json)
+    customers::search(&state.db, &state.customer_index, &user, query)
+        .await
+        .map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", security(("bearer" = [])),
@@ -57,7 +59,7 @@ async fn upsert(
     ApiJson(new): ApiJson<NewCustomer>,
 ) -> AppResult<Json<CustomerView>> {
     user.require(Permission::ManageCustomers)?;
-    customers::upsert(&state.db, user.actor(), new)
+    customers::upsert(&state.db, Some(&state.customer_index), user.actor(), new)
         .await
         .map(Json)
 }
@@ -87,7 +89,13 @@ async fn import(
         ));
     }
     let body = read_body(request, &state).await?;
-    import_csv(&state.db, user.actor(), body.as_ref(), |_| {})
-        .await
-        .map(Json)
+    import_csv(
+        &state.db,
+        Some(&state.customer_index),
+        user.actor(),
+        body.as_ref(),
+        |_| {},
+    )
+    .await
+    .map(Json)
 }
