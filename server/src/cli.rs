@@ -232,6 +232,8 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let addr = listener.local_addr()?;
     let state = AppState::ready(db.clone(), config).await?;
+    // Kept alive for as long as the server runs.
+    let _jobs = crate::followups::scheduler::start(db.clone()).await?;
     tracing::info!(
         ready_in_ms = started.elapsed().as_millis() as u64,
         "server ready"
@@ -318,8 +320,10 @@ async fn import_customers(config: &Config, file: &PathBuf) -> anyhow::Result<Exi
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
+    // A running server indexes the new addresses at its next start.
     let report = crate::customers::import::import_csv(
         &db,
+        None,
         Actor::SYSTEM,
         std::io::BufReader::new(input),
         |rows| bar.set_position(rows),

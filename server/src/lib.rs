@@ -3,6 +3,7 @@
 //! server through [`http::serve`] on port 0.
 
 pub mod auth;
+pub mod callcenter;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -10,9 +11,11 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod followups;
 pub mod geometry;
 pub mod http;
 pub mod params;
+pub mod patrol;
 pub mod routing;
 pub mod state;
 pub mod teams;

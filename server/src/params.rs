@@ -27,6 +27,13 @@ pub const PARAMS: &[ParamSpec] = &[
         max: 100,
     },
     ParamSpec {
+        key: "followup_lock_minutes",
+        description: "回访锁定时长（分钟）: a batch an agent took is released to others after this long",
+        default: 30,
+        min: 1,
+        max: 480,
+    },
+    ParamSpec {
         key: "arrears_warning_fen",
         description: "欠费提醒阈值（分）: arrears above this warn the agent at intake",
         default: 10_000,

@@ -2,6 +2,7 @@
 
 use crate::auth::LoginLimiter;
 use crate::config::Config;
+use crate::customers::CustomerIndex;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::routing::Indexes;
@@ -13,6 +14,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Arc<LoginLimiter>,
     pub indexes: Arc<Indexes>,
+    pub customer_index: Arc<CustomerIndex>,
 }
 
 impl AppState {
@@ -27,13 +29,15 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             indexes: Arc::new(Indexes::default()),
+            customer_index: Arc::new(CustomerIndex::default()),
         }
     }
 
-    /// A state ready to serve: the routing indexes built from what is stored.
+    /// A state ready to serve: the routing and address indexes built from what is stored.
     pub async fn ready(db: Db, config: Config) -> AppResult<AppState> {
-        let state = AppState::new(db, config);
+        let mut state = AppState::new(db, config);
         state.indexes.rebuild(&state.db).await?;
+        state.customer_index = Arc::new(CustomerIndex::load(&state.db).await?);
         Ok(state)
     }
 }

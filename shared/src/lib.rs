@@ -2,7 +2,9 @@
 //! shapes, roles and permissions, and input validation. Pure Rust, builds for the host and wasm32.
 
 pub mod api;
+pub mod callcenter;
 pub mod error;
+pub mod followup;
 pub mod intake;
 pub mod roles;
 pub mod routing;

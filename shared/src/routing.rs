@@ -78,6 +78,9 @@ pub enum RoutingBasis {
     },
     /// No location: an editable rule matched the address.
     Rule { rule_id: Uuid, pattern: String },
+    /// Urgent work for the emergency-repair teams (抢修班): the one serving the place, else the
+    /// one with the fewest open urgent tickets.
+    Emergency { reason: String },
     /// Nothing matched; a dispatcher must choose.
     Unrouted { reason: String },
     /// A person chose.

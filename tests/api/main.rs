@@ -5,9 +5,12 @@
 mod support;
 
 mod auth;
+mod callcenter;
 mod cli;
 mod customers;
 mod errors;
+mod field;
+mod followups;
 mod roles;
 mod routing;
 mod schema;

@@ -670,6 +670,29 @@ async fn searches_and_printing(engine: Engine) {
         search("reported_from=2000-01-01T00:00:00Z&reported_to=2001-01-01T00:00:00Z").await["total"],
         0
     );
+    // A window given in China time (+08:00) means the same instants as in UTC (SQLite compares
+    // stored times as text, so they are all kept in UTC).
+    let china = time::UtcOffset::from_hms(8, 0, 0).unwrap();
+    let window = |from: time::OffsetDateTime, to: time::OffsetDateTime| {
+        let f = |t: time::OffsetDateTime| {
+            let text = t
+                .to_offset(china)
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap();
+            text.replace('+', "%2B")
+        };
+        format!("reported_from={}&reported_to={}", f(from), f(to))
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let hour = time::Duration::hours(1);
+    assert_eq!(
+        search(&window(now - hour, now + time::Duration::minutes(1))).await["total"],
+        2
+    );
+    assert_eq!(
+        search(&window(now + time::Duration::minutes(1), now + 9 * hour)).await["total"],
+        0
+    );
     let page = search("limit=1&sort=-number").await;
     assert_eq!(
         (page["total"].as_u64(), page["items"][0]["id"].clone()),

@@ -5,9 +5,12 @@
 
 pub mod areas;
 pub mod audit;
+pub mod callcenter;
 pub mod catalog;
 pub mod customers;
+pub mod followups;
 pub mod params;
+pub mod patrol;
 pub mod records;
 pub mod routing;
 pub mod sessions;
@@ -195,6 +198,15 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// A time as stored: in UTC, at microsecond precision. SQLite keeps timestamps as RFC 3339
+/// text and compares them as text, so every time written or compared must share one offset;
+/// times from clients (which may say +08:00) go through this first.
+pub fn utc(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
 }
 
 /// A `LIKE` pattern matching `text` anywhere. `%` and `_` typed by an agent are literal

@@ -264,6 +264,17 @@ pub async fn search(
     })
 }
 
+/// Urgent tickets a team has not finished yet.
+pub async fn open_urgent_of(db: &Db, team_id: Uuid) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM repair_tickets WHERE team_id = $1 AND urgent = TRUE
+         AND status IN ('new', 'assigned', 'accepted', 'on_the_way', 'on_site')",
+    )
+    .bind(team_id)
+    .fetch_one(pool)
+    .await)
+}
+
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM repair_tickets").fetch_one(pool).await)
 }

@@ -5,11 +5,14 @@
 mod app;
 mod audit;
 mod auth;
+mod callcenter;
 mod catalog;
 mod customers;
 pub mod extract;
+mod followups;
 mod ops;
 mod params;
+mod patrol;
 mod routing;
 mod teams;
 mod tickets;
@@ -63,6 +66,9 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(routing::router(state.config.max_import_bytes))
         .merge(tickets::router())
+        .merge(callcenter::router())
+        .merge(patrol::router())
+        .merge(followups::router())
         .split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
     Router::new()

@@ -97,6 +97,52 @@ pub async fn repair_by_address(db: &Db, address: &str) -> AppResult<(Option<Uuid
     })
 }
 
+/// Urgent work (leaks, alarms) goes to an emergency-repair team (抢修班): the one whose service
+/// area holds the place if there is one, else the one with the fewest open urgent tickets.
+pub async fn emergency_team(
+    db: &Db,
+    index: &SpatialIndex,
+    location: Option<(f64, f64)>,
+) -> AppResult<(Option<Uuid>, RoutingBasis)> {
+    let teams: Vec<_> = teams::list(db)
+        .await?
+        .into_iter()
+        .filter(|t| t.kind == gasdesk_shared::TeamKind::EmergencyRepair.as_str())
+        .collect();
+    if let Some((lon, lat)) = location
+        && let Some(area) = index.area_at(lon, lat)
+        && teams.iter().any(|t| t.id == area.team_id)
+    {
+        return Ok((
+            Some(area.team_id),
+            RoutingBasis::Emergency {
+                reason: format!("位于抢修辖区「{}」", area.name),
+            },
+        ));
+    }
+    let mut best: Option<(i64, &crate::db::teams::TeamRow)> = None;
+    for team in &teams {
+        let load = crate::db::tickets::open_urgent_of(db, team.id).await?;
+        if best.is_none_or(|(b, bt)| load < b || (load == b && team.name < bt.name)) {
+            best = Some((load, team));
+        }
+    }
+    Ok(match best {
+        Some((load, team)) => (
+            Some(team.id),
+            RoutingBasis::Emergency {
+                reason: format!("抢修班「{}」在办紧急单最少（{load} 单）", team.name),
+            },
+        ),
+        None => (
+            None,
+            RoutingBasis::Unrouted {
+                reason: "没有抢修班 (no emergency-repair team)".into(),
+            },
+        ),
+    })
+}
+
 /// A sentence for the dispatcher saying what was decided and why.
 pub fn explain(basis: &RoutingBasis, team: Option<&TeamRef>) -> String {
     let to = team.map(|t| format!(" → {}", t.name)).unwrap_or_default();
@@ -116,6 +162,7 @@ pub fn explain(basis: &RoutingBasis, team: Option<&TeamRef>) -> String {
             format!("最近管线 {distance_m:.0} 米，属巡线区域「{patrol_area_name}」{to}")
         }
         RoutingBasis::Rule { pattern, .. } => format!("地址含「{pattern}」，按地址规则{to}"),
+        RoutingBasis::Emergency { reason } => format!("紧急报修：{reason}{to}"),
         RoutingBasis::Unrouted { reason } => format!("未能自动分派：{reason}，请话务员指定"),
         RoutingBasis::ChosenBy {
             user_name, reason, ..

@@ -71,8 +71,8 @@ pub async fn add_shift(db: &Db, user: &CurrentUser, new: NewDutyShift) -> AppRes
         id: Uuid::now_v7(),
         team_id: new.team_id,
         user_id: new.user_id,
-        starts_at: new.starts_at,
-        ends_at: new.ends_at,
+        starts_at: db::utc(new.starts_at),
+        ends_at: db::utc(new.ends_at),
         created_at: db::now(),
     };
     let mut tx = db.begin().await?;

@@ -155,6 +155,38 @@ pub async fn create_as(
     new: NewTicket,
     patrol_check: Option<Uuid>,
 ) -> AppResult<TicketView> {
+    let prepared = prepare(db, index, actor, actor_name, new, patrol_check).await?;
+    let mut tx = db.begin().await?;
+    let row = insert_prepared(&mut tx, &prepared).await?;
+    tx.commit().await?;
+    let warnings = intake_warnings(db, prepared.customer.as_ref(), &row, prepared.now).await?;
+    let mut view = view(db, row).await?;
+    view.warnings = warnings;
+    Ok(view)
+}
+
+/// A ticket checked and routed, ready to be written.
+pub struct Prepared {
+    row: TicketRow,
+    day: String,
+    customer: Option<customers::CustomerRow>,
+    basis: RoutingBasis,
+    explanation: String,
+    chosen: bool,
+    actor: Actor,
+    now: OffsetDateTime,
+}
+
+/// Validates and routes a new ticket without writing anything (reads only), so a caller can
+/// write it inside its own transaction with [`insert_prepared`].
+pub async fn prepare(
+    db: &Db,
+    index: &SpatialIndex,
+    actor: Actor,
+    actor_name: Option<&str>,
+    new: NewTicket,
+    patrol_check: Option<Uuid>,
+) -> AppResult<Prepared> {
     let customer = match new.customer_id {
         Some(id) => Some(customers::by_id(db, id).await?.ok_or_else(|| {
             AppError::validation("customer_id", format!("no customer with id {id}"))
@@ -199,7 +231,12 @@ pub async fn create_as(
     })?;
     let content = validate::required_text("content", &new.content, 1000)?;
     let now = db::now();
-    let deadline_at = match new.deadline_at {
+    let (deadline, appointment_from, appointment_to) = (
+        new.deadline_at.map(db::utc),
+        new.appointment_from.map(db::utc),
+        new.appointment_to.map(db::utc),
+    );
+    let deadline_at = match deadline {
         Some(d) if d <= now => {
             return Err(AppError::validation(
                 "deadline_at",
@@ -209,7 +246,7 @@ pub async fn create_as(
         Some(d) => d,
         None => now + time::Duration::hours(i64::from(category.deadline_hours)),
     };
-    if let (Some(from), Some(to)) = (new.appointment_from, new.appointment_to)
+    if let (Some(from), Some(to)) = (appointment_from, appointment_to)
         && to <= from
     {
         return Err(AppError::validation(
@@ -217,7 +254,7 @@ pub async fn create_as(
             "the appointment window ends before it starts",
         ));
     }
-    if new.appointment_to.is_some() && new.appointment_from.is_none() {
+    if appointment_to.is_some() && appointment_from.is_none() {
         return Err(AppError::validation(
             "appointment_from",
             "an appointment window needs its start",
@@ -238,6 +275,7 @@ pub async fn create_as(
                 },
             )
         }
+        None if category.urgent => decide::emergency_team(db, index, location).await?,
         None => match location {
             Some((lon, lat)) => decide::repair_by_location(index, lon, lat),
             None => decide::repair_by_address(db, &address).await?,
@@ -261,10 +299,10 @@ pub async fn create_as(
         day.day()
     );
 
-    let mut tx = db.begin().await?;
+    let chosen = new.team_id.is_some();
     let row = TicketRow {
         id: Uuid::now_v7(),
-        number: number(&day, store::next_number(&mut tx, &day).await?),
+        number: String::new(),
         status: status.as_str().into(),
         customer_id: customer.as_ref().map(|c| c.id),
         reporter,
@@ -277,8 +315,8 @@ pub async fn create_as(
         source: new.source.as_str().into(),
         urgent: category.urgent,
         deadline_at,
-        appointment_from: new.appointment_from,
-        appointment_to: new.appointment_to,
+        appointment_from,
+        appointment_to,
         team_id,
         assignee_id: None,
         patrol_check_id: patrol_check,
@@ -286,9 +324,27 @@ pub async fn create_as(
         created_at: now,
         updated_at: now,
     };
-    store::insert(&mut tx, &row).await?;
+    Ok(Prepared {
+        row,
+        day,
+        customer,
+        basis,
+        explanation,
+        chosen,
+        actor,
+        now,
+    })
+}
+
+/// Writes a prepared ticket with its number, first event, routing decision, alert when
+/// unrouted, and audit entry.
+pub async fn insert_prepared(tx: &mut crate::db::Tx, p: &Prepared) -> AppResult<TicketRow> {
+    let (actor, now, team_id, explanation) = (p.actor, p.now, p.row.team_id, &p.explanation);
+    let mut row = p.row.clone();
+    row.number = number(&p.day, store::next_number(tx, &p.day).await?);
+    store::insert(tx, &row).await?;
     store::insert_event(
-        &mut tx,
+        tx,
         &EventRow {
             id: Uuid::now_v7(),
             ticket_id: row.id,
@@ -303,7 +359,7 @@ pub async fn create_as(
     )
     .await?;
     routing_store::insert_decision(
-        &mut tx,
+        tx,
         &DecisionRow {
             id: Uuid::now_v7(),
             subject_kind: SUBJECT.into(),
@@ -311,17 +367,17 @@ pub async fn create_as(
             team_id,
             user_id: None,
             basis: Json(
-                serde_json::to_value(&basis).map_err(|e| AppError::Internal(e.to_string()))?,
+                serde_json::to_value(&p.basis).map_err(|e| AppError::Internal(e.to_string()))?,
             ),
             explanation: explanation.clone(),
-            decided_by: if new.team_id.is_some() { actor.0 } else { None },
+            decided_by: if p.chosen { actor.0 } else { None },
             decided_at: now,
         },
     )
     .await?;
     if team_id.is_none() {
         routing_store::insert_alert(
-            &mut tx,
+            tx,
             &AlertRow {
                 id: Uuid::now_v7(),
                 kind: "unrouted_ticket".into(),
@@ -334,7 +390,7 @@ pub async fn create_as(
         .await?;
     }
     audit::record(
-        &mut tx,
+        tx,
         actor,
         "ticket.create",
         SUBJECT,
@@ -342,12 +398,7 @@ pub async fn create_as(
         json!({ "number": row.number, "category": row.category, "team_id": team_id, "customer_id": row.customer_id }),
     )
     .await?;
-    tx.commit().await?;
-
-    let warnings = intake_warnings(db, customer.as_ref(), &row, now).await?;
-    let mut view = view(db, row).await?;
-    view.warnings = warnings;
-    Ok(view)
+    Ok(row)
 }
 
 /// What the agent should tell the caller: arrears above the business parameter, and any outage

@@ -106,8 +106,8 @@ pub async fn create(
     let row = OutageRow {
         id: Uuid::now_v7(),
         reason,
-        starts_at: new.starts_at,
-        ends_at: new.ends_at,
+        starts_at: db::utc(new.starts_at),
+        ends_at: db::utc(new.ends_at),
         geometry: geometry.map(Json),
         streets: Json(streets),
         communities: Json(communities),

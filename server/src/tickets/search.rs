@@ -5,7 +5,7 @@
 use super::view;
 use crate::auth::CurrentUser;
 use crate::db::tickets::{self as store, Filter, Value};
-use crate::db::{Db, like_pattern};
+use crate::db::{self, Db, like_pattern};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::api::{DEFAULT_PAGE, MAX_PAGE, Page};
 use gasdesk_shared::intake::{TicketQuery, TicketView};
@@ -90,7 +90,15 @@ pub async fn search(
     if let Some(team) = query.team_id {
         filter.push("team_id = ?", Value::Id(team));
     }
-    if let (Some(from), Some(to)) = (query.reported_from, query.reported_to)
+    let (reported_from, reported_to) = (
+        query.reported_from.map(db::utc),
+        query.reported_to.map(db::utc),
+    );
+    let (appointment_from, appointment_to) = (
+        query.appointment_from.map(db::utc),
+        query.appointment_to.map(db::utc),
+    );
+    if let (Some(from), Some(to)) = (reported_from, reported_to)
         && to <= from
     {
         return Err(AppError::validation(
@@ -98,17 +106,17 @@ pub async fn search(
             "the period ends before it starts",
         ));
     }
-    if let Some(from) = query.reported_from {
+    if let Some(from) = reported_from {
         filter.push("created_at >= ?", Value::Time(from));
     }
-    if let Some(to) = query.reported_to {
+    if let Some(to) = reported_to {
         filter.push("created_at < ?", Value::Time(to));
     }
     // Appointments overlapping the asked window.
-    if let Some(from) = query.appointment_from {
+    if let Some(from) = appointment_from {
         filter.push("appointment_to >= ?", Value::Time(from));
     }
-    if let Some(to) = query.appointment_to {
+    if let Some(to) = appointment_to {
         filter.push("appointment_from < ?", Value::Time(to));
     }
     let (rows, total) =

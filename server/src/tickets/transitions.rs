@@ -60,7 +60,7 @@ pub fn device_time(
         Some(t) if t < ticket.created_at - time::Duration::minutes(10) => Err(
             AppError::validation(field, "is before the ticket was reported"),
         ),
-        other => Ok(other),
+        other => Ok(other.map(db::utc)),
     }
 }
 
