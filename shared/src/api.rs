@@ -265,7 +265,11 @@ pub struct AuditQuery {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// How many match in all; when `capped`, at least this many.
     pub total: u64,
+    /// True when there were too many matches to count them all.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
     pub limit: u32,
     pub offset: u32,
 }

@@ -320,6 +320,7 @@ pub async fn search(
     };
     let (rows, total) = store::search_consultations(db, &filter).await?;
     Ok(Page {
+        capped: false,
         items: rows
             .into_iter()
             .map(|r| view(r, now))

@@ -204,6 +204,7 @@ pub async fn search(db: &Db, user: &CurrentUser, query: EventQuery) -> AppResult
     };
     let (rows, total) = store::search_events(db, &filter).await?;
     Ok(Page {
+        capped: false,
         items: rows.into_iter().map(view).collect::<AppResult<_>>()?,
         total: total.max(0) as u64,
         limit,

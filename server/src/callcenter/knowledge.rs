@@ -180,6 +180,7 @@ pub async fn search(db: &Db, query: KnowledgeQuery) -> AppResult<Page<KnowledgeH
     let Some(q) = text(&query.q) else {
         let (rows, total) = store::knowledge_page(db, i64::from(limit), i64::from(offset)).await?;
         return Ok(Page {
+            capped: false,
             items: rows.into_iter().map(|k| hit(k, None)).collect(),
             total: total.max(0) as u64,
             limit,
@@ -219,6 +220,7 @@ pub async fn search(db: &Db, query: KnowledgeQuery) -> AppResult<Page<KnowledgeH
         .filter_map(|(i, m)| rows[i].take().map(|k| hit(k, Some(m))))
         .collect();
     Ok(Page {
+        capped: false,
         items,
         total,
         limit,

@@ -69,6 +69,7 @@ pub async fn search(
     };
     let (rows, total) = store::search(db, &filter).await?;
     Ok(Page {
+        capped: false,
         items: with_phones(db, rows).await?,
         total: total.max(0) as u64,
         limit,
@@ -103,6 +104,7 @@ async fn by_address(
     let mut rows = store::by_ids(db, &page).await?;
     rows.sort_by_key(|r| page.iter().position(|id| *id == r.id));
     Ok(Page {
+        capped: false,
         items: with_phones(db, rows).await?,
         total: hits.len() as u64,
         limit,

@@ -1,6 +1,8 @@
 //! Customer accounts mirrored from the billing system (营业系统), and their phone numbers.
 
+use super::filter::{Filter, Value};
 use super::{Db, Tx};
+use crate::bind_values;
 use crate::{on_db, on_tx};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -37,28 +39,43 @@ pub async fn search(
     db: &Db,
     filter: &CustomerFilter<'_>,
 ) -> Result<(Vec<CustomerRow>, i64), sqlx::Error> {
-    const WHERE: &str =
-        "WHERE ($1 IS NULL OR c.address LIKE $1 ESCAPE '\\' OR c.name LIKE $1 ESCAPE '\\')
-          AND ($2 IS NULL OR c.card_no = $2)
-          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM customer_phones p
-                                     WHERE p.customer_id = c.id AND p.phone = $3))";
-    let like = filter.text.map(super::like_pattern);
-    let rows_sql =
-        format!("SELECT {COLUMNS} FROM customers c {WHERE} ORDER BY c.card_no LIMIT $4 OFFSET $5");
-    let count_sql = format!("SELECT COUNT(*) FROM customers c {WHERE}");
+    let mut f = Filter::default();
+    if let Some(text) = filter.text {
+        f.push_any(vec![
+            (
+                "c.address LIKE ? ESCAPE '\\'",
+                Value::Text(super::like_pattern(text)),
+            ),
+            (
+                "c.name LIKE ? ESCAPE '\\'",
+                Value::Text(super::like_pattern(text)),
+            ),
+        ]);
+    }
+    if let Some(card) = filter.card_no {
+        f.push("c.card_no = ?", Value::Text(card.to_owned()));
+    }
+    if let Some(phone) = filter.phone {
+        f.push(
+            "c.id IN (SELECT p.customer_id FROM customer_phones p WHERE p.phone = ?)",
+            Value::Text(phone.to_owned()),
+        );
+    }
+    let where_sql = f.where_sql();
+    let n = f.values.len();
+    let rows_sql = format!(
+        "SELECT {COLUMNS} FROM customers c {where_sql} ORDER BY c.card_no LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM customers c {where_sql}");
     on_db!(db, pool => {
-        let rows = sqlx::query_as(sqlx::AssertSqlSafe(&*rows_sql))
-            .bind(&like)
-            .bind(filter.card_no)
-            .bind(filter.phone)
+        let rows = bind_values!(sqlx::query_as(sqlx::AssertSqlSafe(&*rows_sql)), &f.values)
             .bind(filter.limit)
             .bind(filter.offset)
             .fetch_all(pool)
             .await?;
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql))
-            .bind(&like)
-            .bind(filter.card_no)
-            .bind(filter.phone)
+        let total: i64 = bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(&*count_sql)), &f.values)
             .fetch_one(pool)
             .await?;
         Ok((rows, total))

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod callcenter;
 pub mod catalog;
 pub mod customers;
+pub mod filter;
 pub mod followups;
 pub mod params;
 pub mod patrol;

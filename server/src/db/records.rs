@@ -1,7 +1,7 @@
 //! Repair records (维修单) with their repairers, items, materials and fees; the versioned score
 //! rule table; outage notices.
 
-use super::tickets::{Filter, Value};
+use super::filter::{Filter, Value};
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
 use sqlx::types::Json;

@@ -40,6 +40,7 @@ async fn list(
     };
     let (rows, total) = audit::list(&state.db, &filter).await?;
     Ok(Json(Page {
+        capped: false,
         items: rows
             .into_iter()
             .map(|r| AuditEntry {

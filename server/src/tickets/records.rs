@@ -4,8 +4,9 @@
 
 use super::transitions::{Step, begin_step, device_time, record_step};
 use crate::auth::CurrentUser;
+use crate::db::filter::{Filter, Value};
 use crate::db::records::{self as store, RecordLines, RecordRow};
-use crate::db::tickets::{self as tickets_store, Filter, Value};
+use crate::db::tickets as tickets_store;
 use crate::db::{self, Db, catalog, users};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::api::{DEFAULT_PAGE, MAX_PAGE, Page};
@@ -285,6 +286,7 @@ pub async fn search(
         items.push(record_view(db, row, number).await?);
     }
     Ok(Page {
+        capped: false,
         items,
         total: total.max(0) as u64,
         limit,

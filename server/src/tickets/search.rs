@@ -4,7 +4,8 @@
 
 use super::view;
 use crate::auth::CurrentUser;
-use crate::db::tickets::{self as store, Filter, Value};
+use crate::db::filter::{Filter, Value};
+use crate::db::tickets as store;
 use crate::db::{self, Db, like_pattern};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::api::{DEFAULT_PAGE, MAX_PAGE, Page};
@@ -126,8 +127,9 @@ pub async fn search(
         items.push(view(db, row).await?);
     }
     Ok(Page {
+        capped: total >= store::COUNT_CAP,
         items,
-        total: total.max(0) as u64,
+        total: total.clamp(0, store::COUNT_CAP - 1) as u64,
         limit,
         offset,
     })
