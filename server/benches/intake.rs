@@ -191,6 +191,9 @@ async fn fill(db: &Db, customers: usize, tickets: usize) -> Vec<(String, String,
         "  {tickets} tickets inserted in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // A database in service has planner statistics (autovacuum gathers them); a bulk load
+    // has none until analysed.
+    on_db!(db, pool => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()).unwrap());
     probes
 }
 

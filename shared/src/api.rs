@@ -267,7 +267,7 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// How many match in all; when `capped`, at least this many.
     pub total: u64,
-    /// True when there were too many matches to count them all.
+    /// True when there were too many matches to count them all (searches count up to 1,000).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub capped: bool,
     pub limit: u32,

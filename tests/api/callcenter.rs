@@ -4,12 +4,12 @@
 //! each clear and leaving nothing half-written.
 
 use crate::on_both_engines;
-use crate::support::{Engine, TestServer, expect_error};
+use crate::support::{Engine, TestServer, expect_error, ok_json, send};
 use gasdesk_server::db::audit::Actor;
 use gasdesk_shared::Role;
 use gasdesk_shared::callcenter::{EventKind, NewEvent};
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -19,34 +19,12 @@ on_both_engines!(
     knowledge_search_finds_chinese_words_and_ranks_keywords_first,
 );
 
-async fn send(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> reqwest::Response {
-    server
-        .request(method, path, token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn get(server: &TestServer, path: &str, token: &str) -> reqwest::Response {
     server
         .request(Method::GET, path, token)
         .send()
         .await
         .unwrap()
-}
-
-async fn ok_json(response: reqwest::Response, status: u16) -> Value {
-    let code = response.status().as_u16();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(code, status, "{body}");
-    body
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {

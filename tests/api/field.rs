@@ -2,7 +2,7 @@
 //! becomes an emergency repair ticket, once), and daily patrol logs with their tracks.
 
 use crate::on_both_engines;
-use crate::support::{Engine, PASSWORD, TestServer, expect_error};
+use crate::support::{Engine, PASSWORD, TestServer, expect_error, ok_json, send};
 use gasdesk_shared::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -11,28 +11,6 @@ on_both_engines!(
     a_found_leak_becomes_one_emergency_ticket,
     patrol_logs_keep_the_track
 );
-
-async fn send(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> reqwest::Response {
-    server
-        .request(method, path, token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn ok_json(response: reqwest::Response, status: u16) -> Value {
-    let code = response.status().as_u16();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(code, status, "{body}");
-    body
-}
 
 /// A patrol team with two on-duty patrollers (the first nearer the leaks), one pipeline, and
 /// an emergency-repair team.

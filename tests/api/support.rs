@@ -219,6 +219,30 @@ impl TestServer {
     }
 }
 
+/// Sends `body` as JSON with the bearer token.
+pub async fn send(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> Response {
+    server
+        .request(method, path, token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn ok_json(response: Response, status: u16) -> Value {
+    let code = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(code, status, "{body}");
+    body
+}
+
 /// Asserts the response is our error shape with this status and code, and returns the body.
 pub async fn expect_error(response: Response, status: u16, code: &str) -> Value {
     assert_eq!(

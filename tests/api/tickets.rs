@@ -3,7 +3,7 @@
 //! window that ends before it starts, each clear and leaving nothing half-written.
 
 use crate::on_both_engines;
-use crate::support::{Engine, PASSWORD, TestServer, expect_error};
+use crate::support::{Engine, PASSWORD, TestServer, expect_error, ok_json, send};
 use gasdesk_shared::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -24,28 +24,6 @@ struct Desk {
     other_repairer: String,
     team_id: String,
     customer_id: String,
-}
-
-async fn send(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> reqwest::Response {
-    server
-        .request(method, path, token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn ok_json(response: reqwest::Response, status: u16) -> Value {
-    let code = response.status().as_u16();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(code, status, "{body}");
-    body
 }
 
 /// A repair team serving 双塔街道 (a square around 120.62, 31.29), a repairer in it and one in
