@@ -186,6 +186,27 @@ fn main() {
         "points inside some area                  {:.1} %",
         hits as f64 * 100.0 / n_points as f64
     );
+    // What timing each call costs by itself, to read the per-call figures against.
+    show(
+        "(timer overhead: an empty call)",
+        &time_each(&points, |x, y| x + y),
+    );
+    let started = Instant::now();
+    for &(x, y) in &points {
+        std::hint::black_box(index.area_at(x, y).map(|a| a.team_id));
+    }
+    println!(
+        "point → team, mean over one loop          {:.3} µs",
+        started.elapsed().as_secs_f64() * 1e6 / points.len() as f64
+    );
+    let started = Instant::now();
+    for &(x, y) in &points {
+        std::hint::black_box(index.nearest_segment(x, y, 200.0));
+    }
+    println!(
+        "point → nearest segment, mean over a loop {:.3} µs",
+        started.elapsed().as_secs_f64() * 1e6 / points.len() as f64
+    );
     let area = time_each(&points, |x, y| index.area_at(x, y).map(|a| a.team_id));
     show("point → team (area lookup)", &area);
     let inside: Vec<(f64, f64)> = points
