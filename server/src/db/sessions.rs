@@ -31,23 +31,39 @@ pub async fn insert(tx: &mut Tx, session: &SessionRow) -> Result<(), sqlx::Error
 }
 
 /// The session for a token hash together with its user, whatever their state; the caller
-/// decides what expired, revoked or deactivated means.
+/// decides what expired, revoked or deactivated means. One round trip: every request pays it.
 pub async fn with_user(
     db: &Db,
     token_hash: &str,
 ) -> Result<Option<(SessionRow, UserRow)>, sqlx::Error> {
-    let session: Option<SessionRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT token_hash, user_id, created_at, expires_at, revoked_at FROM sessions
-         WHERE token_hash = $1",
+    #[derive(sqlx::FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        user: UserRow,
+        token_hash: String,
+        session_created_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+        revoked_at: Option<OffsetDateTime>,
+    }
+    let joined: Option<Joined> = on_db!(db, pool => sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.phone, u.active,
+                u.created_at, u.updated_at, s.token_hash, s.created_at AS session_created_at,
+                s.expires_at, s.revoked_at
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)
     .await)?;
-    let Some(session) = session else {
-        return Ok(None);
-    };
-    let user = super::users::by_id(db, session.user_id).await?;
-    Ok(user.map(|u| (session, u)))
+    Ok(joined.map(|j| {
+        let session = SessionRow {
+            token_hash: j.token_hash,
+            user_id: j.user.id,
+            created_at: j.session_created_at,
+            expires_at: j.expires_at,
+            revoked_at: j.revoked_at,
+        };
+        (session, j.user)
+    }))
 }
 
 pub async fn revoke(tx: &mut Tx, token_hash: &str, at: OffsetDateTime) -> Result<u64, sqlx::Error> {

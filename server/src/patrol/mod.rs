@@ -113,7 +113,7 @@ pub async fn record_result(
         _ => {}
     }
     let ticket = match &prepared {
-        Some(p) => Some(crate::tickets::insert_prepared(&mut tx, p).await?),
+        Some(p) => Some(crate::tickets::insert_prepared(&mut tx, p).await?.0),
         None => None,
     };
     let now = db::now();

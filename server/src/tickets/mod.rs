@@ -67,17 +67,30 @@ pub async fn view(db: &Db, t: TicketRow) -> AppResult<TicketView> {
         None => None,
     };
     let decision = match routing_store::latest_decision(db, SUBJECT, t.id).await? {
-        Some(d) => Some(RoutingDecisionView {
-            id: d.id,
-            team_id: d.team_id,
-            user_id: d.user_id,
-            basis: serde_json::from_value(d.basis.0)
-                .map_err(|e| AppError::Internal(format!("stored routing basis unreadable: {e}")))?,
-            explanation: d.explanation,
-            decided_at: d.decided_at,
-        }),
+        Some(d) => Some(decision_view(d)?),
         None => None,
     };
+    assemble(t, team_name, decision)
+}
+
+fn decision_view(d: DecisionRow) -> AppResult<RoutingDecisionView> {
+    Ok(RoutingDecisionView {
+        id: d.id,
+        team_id: d.team_id,
+        user_id: d.user_id,
+        basis: serde_json::from_value(d.basis.0)
+            .map_err(|e| AppError::Internal(format!("stored routing basis unreadable: {e}")))?,
+        explanation: d.explanation,
+        decided_at: d.decided_at,
+    })
+}
+
+/// The view of a ticket whose team name and latest decision are already known.
+fn assemble(
+    t: TicketRow,
+    team_name: Option<String>,
+    decision: Option<RoutingDecisionView>,
+) -> AppResult<TicketView> {
     Ok(TicketView {
         status: parse_status(&t.status)?,
         source: parse_source(&t.source),
@@ -157,10 +170,12 @@ pub async fn create_as(
 ) -> AppResult<TicketView> {
     let prepared = prepare(db, index, actor, actor_name, new, patrol_check).await?;
     let mut tx = db.begin().await?;
-    let row = insert_prepared(&mut tx, &prepared).await?;
+    let (row, decision) = insert_prepared(&mut tx, &prepared).await?;
     tx.commit().await?;
     let warnings = intake_warnings(db, prepared.customer.as_ref(), &row, prepared.now).await?;
-    let mut view = view(db, row).await?;
+    // Everything the answer shows was just written: no need to read it back.
+    let team_name = prepared.team.as_ref().map(|t| t.name.clone());
+    let mut view = assemble(row, team_name, Some(decision_view(decision)?))?;
     view.warnings = warnings;
     Ok(view)
 }
@@ -171,6 +186,7 @@ pub struct Prepared {
     day: String,
     customer: Option<customers::CustomerRow>,
     basis: RoutingBasis,
+    team: Option<gasdesk_shared::routing::TeamRef>,
     explanation: String,
     chosen: bool,
     actor: Actor,
@@ -329,6 +345,7 @@ pub async fn prepare(
         day,
         customer,
         basis,
+        team,
         explanation,
         chosen,
         actor,
@@ -338,7 +355,10 @@ pub async fn prepare(
 
 /// Writes a prepared ticket with its number, first event, routing decision, alert when
 /// unrouted, and audit entry.
-pub async fn insert_prepared(tx: &mut crate::db::Tx, p: &Prepared) -> AppResult<TicketRow> {
+pub async fn insert_prepared(
+    tx: &mut crate::db::Tx,
+    p: &Prepared,
+) -> AppResult<(TicketRow, DecisionRow)> {
     let (actor, now, team_id, explanation) = (p.actor, p.now, p.row.team_id, &p.explanation);
     let mut row = p.row.clone();
     row.number = number(&p.day, store::next_number(tx, &p.day).await?);
@@ -358,23 +378,18 @@ pub async fn insert_prepared(tx: &mut crate::db::Tx, p: &Prepared) -> AppResult<
         },
     )
     .await?;
-    routing_store::insert_decision(
-        tx,
-        &DecisionRow {
-            id: Uuid::now_v7(),
-            subject_kind: SUBJECT.into(),
-            subject_id: row.id,
-            team_id,
-            user_id: None,
-            basis: Json(
-                serde_json::to_value(&p.basis).map_err(|e| AppError::Internal(e.to_string()))?,
-            ),
-            explanation: explanation.clone(),
-            decided_by: if p.chosen { actor.0 } else { None },
-            decided_at: now,
-        },
-    )
-    .await?;
+    let decision = DecisionRow {
+        id: Uuid::now_v7(),
+        subject_kind: SUBJECT.into(),
+        subject_id: row.id,
+        team_id,
+        user_id: None,
+        basis: Json(serde_json::to_value(&p.basis).map_err(|e| AppError::Internal(e.to_string()))?),
+        explanation: explanation.clone(),
+        decided_by: if p.chosen { actor.0 } else { None },
+        decided_at: now,
+    };
+    routing_store::insert_decision(tx, &decision).await?;
     if team_id.is_none() {
         routing_store::insert_alert(
             tx,
@@ -398,7 +413,7 @@ pub async fn insert_prepared(tx: &mut crate::db::Tx, p: &Prepared) -> AppResult<
         json!({ "number": row.number, "category": row.category, "team_id": team_id, "customer_id": row.customer_id }),
     )
     .await?;
-    Ok(row)
+    Ok((row, decision))
 }
 
 /// What the agent should tell the caller: arrears above the business parameter, and any outage
