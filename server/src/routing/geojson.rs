@@ -247,6 +247,42 @@ pub fn read_polygon_geometry(geometry: &Value) -> Result<MultiPolygon<f64>, Stri
 /// Reads service areas. Properties: `name` (required), `team` (name) or `team_id`, `priority`
 /// (default 0), `district`, `street`, `id` (kept on round trips).
 pub fn read_areas(doc: &[u8], repair: bool) -> Reading<AreaFeature> {
+    read_each(doc, |index, feature, props, repairs| {
+        let name = text(&props, "name").ok_or("property `name` is missing")?;
+        let team = team_spec(&props)?.ok_or("property `team` (or `team_id`) is missing")?;
+        let priority = match props.get("priority") {
+            None | Some(Value::Null) => 0,
+            Some(v) => v
+                .as_i64()
+                .ok_or("property `priority` is not a whole number")?,
+        };
+        let geometry = feature.get("geometry").unwrap_or(&Value::Null);
+        let shape = area_shape(geometry, repair, index, repairs)?;
+        Ok(vec![AreaFeature {
+            index,
+            id: optional_id(&props)?,
+            name,
+            team,
+            priority,
+            district: text(&props, "district"),
+            street: text(&props, "street"),
+            shape,
+        }])
+    })
+}
+
+/// Reads every feature of a FeatureCollection with `parse`, which gets the feature's index,
+/// the feature, its properties and where to report repairs, and returns the feature's parts or
+/// the reason it is refused. Stops listing after `MAX_PROBLEMS` problems.
+fn read_each<T>(
+    doc: &[u8],
+    mut parse: impl FnMut(
+        usize,
+        &Value,
+        Map<String, Value>,
+        &mut Vec<FeatureIssue>,
+    ) -> Result<Vec<T>, String>,
+) -> Reading<T> {
     let mut reading = Reading::default();
     let features = match features(doc) {
         Ok(f) => f,
@@ -264,30 +300,8 @@ pub fn read_areas(doc: &[u8], repair: bool) -> Reading<AreaFeature> {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        let parsed = (|| {
-            let name = text(&props, "name").ok_or("property `name` is missing")?;
-            let team = team_spec(&props)?.ok_or("property `team` (or `team_id`) is missing")?;
-            let priority = match props.get("priority") {
-                None | Some(Value::Null) => 0,
-                Some(v) => v
-                    .as_i64()
-                    .ok_or("property `priority` is not a whole number")?,
-            };
-            let geometry = feature.get("geometry").unwrap_or(&Value::Null);
-            let shape = area_shape(geometry, repair, index, &mut reading.repairs)?;
-            Ok::<_, String>(AreaFeature {
-                index,
-                id: optional_id(&props)?,
-                name,
-                team,
-                priority,
-                district: text(&props, "district"),
-                street: text(&props, "street"),
-                shape,
-            })
-        })();
-        match parsed {
-            Ok(area) => reading.features.push(area),
+        match parse(index, feature, props, &mut reading.repairs) {
+            Ok(parts) => reading.features.extend(parts),
             Err(reason) => reading.problems.push(issue(index, reason)),
         }
     }
@@ -315,79 +329,54 @@ fn line(value: &Value) -> Result<LineString<f64>, String> {
 /// 低压/中压/次高压/高压), `material`, `diameter_mm`, `id`. A MultiLineString becomes one
 /// segment per part.
 pub fn read_pipelines(doc: &[u8]) -> Reading<PipelineFeature> {
-    let mut reading = Reading::default();
-    let features = match features(doc) {
-        Ok(f) => f,
-        Err(problem) => {
-            reading.problems.push(problem);
-            return reading;
-        }
-    };
-    for (index, feature) in features.iter().enumerate() {
-        if reading.problems.len() >= MAX_PROBLEMS {
-            break;
-        }
-        let props = feature
-            .get("properties")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let parsed = (|| {
-            let patrol_area =
-                text(&props, "patrol_area").ok_or("property `patrol_area` is missing")?;
-            let pressure_text =
-                text(&props, "pressure_class").ok_or("property `pressure_class` is missing")?;
-            let pressure = PressureClass::parse(&pressure_text).ok_or_else(|| {
+    read_each(doc, |index, feature, props, _repairs| {
+        let patrol_area = text(&props, "patrol_area").ok_or("property `patrol_area` is missing")?;
+        let pressure_text =
+            text(&props, "pressure_class").ok_or("property `pressure_class` is missing")?;
+        let pressure = PressureClass::parse(&pressure_text).ok_or_else(|| {
                 format!("pressure_class `{pressure_text}` is not one of low, medium, sub_high, high (低压/中压/次高压/高压)")
             })?;
-            let diameter_mm = match props.get("diameter_mm") {
+        let diameter_mm =
+            match props.get("diameter_mm") {
                 None | Some(Value::Null) => None,
                 Some(v) => Some(v.as_i64().filter(|d| (1..=3000).contains(d)).ok_or(
                     "property `diameter_mm` must be a whole number of millimetres (1–3000)",
                 )?),
             };
-            let geometry = feature.get("geometry").unwrap_or(&Value::Null);
-            let kind = geometry
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("none");
-            let coordinates = geometry.get("coordinates").unwrap_or(&Value::Null);
-            let lines = match kind {
-                "LineString" => vec![line(coordinates)?],
-                "MultiLineString" => coordinates
-                    .as_array()
-                    .ok_or("MultiLineString coordinates are not an array")?
-                    .iter()
-                    .map(line)
-                    .collect::<Result<Vec<_>, _>>()?,
-                other => return Err(format!("not a line: the geometry is {other}")),
-            };
-            let id = optional_id(&props)?;
-            let team = team_spec(&props)?;
-            Ok::<_, String>(
-                lines
-                    .into_iter()
-                    .enumerate()
-                    .map(|(part, line)| PipelineFeature {
-                        index,
-                        // Several parts cannot share one id.
-                        id: id.filter(|_| part == 0),
-                        patrol_area: patrol_area.clone(),
-                        team: team.clone(),
-                        pressure,
-                        material: text(&props, "material"),
-                        diameter_mm,
-                        line,
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        })();
-        match parsed {
-            Ok(parts) => reading.features.extend(parts),
-            Err(reason) => reading.problems.push(issue(index, reason)),
-        }
-    }
-    reading
+        let geometry = feature.get("geometry").unwrap_or(&Value::Null);
+        let kind = geometry
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("none");
+        let coordinates = geometry.get("coordinates").unwrap_or(&Value::Null);
+        let lines = match kind {
+            "LineString" => vec![line(coordinates)?],
+            "MultiLineString" => coordinates
+                .as_array()
+                .ok_or("MultiLineString coordinates are not an array")?
+                .iter()
+                .map(line)
+                .collect::<Result<Vec<_>, _>>()?,
+            other => return Err(format!("not a line: the geometry is {other}")),
+        };
+        let id = optional_id(&props)?;
+        let team = team_spec(&props)?;
+        Ok(lines
+            .into_iter()
+            .enumerate()
+            .map(|(part, line)| PipelineFeature {
+                index,
+                // Several parts cannot share one id.
+                id: id.filter(|_| part == 0),
+                patrol_area: patrol_area.clone(),
+                team: team.clone(),
+                pressure,
+                material: text(&props, "material"),
+                diameter_mm,
+                line,
+            })
+            .collect::<Vec<_>>())
+    })
 }
 
 /// A FeatureCollection of the given features (`(geometry, properties)`).
