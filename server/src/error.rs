@@ -43,6 +43,13 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
+    /// A conflict the client resolves with what `details` says (e.g. the offset to resume from).
+    #[error("{message}")]
+    ConflictWithDetails {
+        message: String,
+        field: Option<String>,
+        details: serde_json::Value,
+    },
     #[error("too many failed attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("the database is not reachable")]
@@ -81,7 +88,9 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::ConflictWithDetails { .. } => {
+                StatusCode::CONFLICT
+            }
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,7 +108,7 @@ impl AppError {
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
-            AppError::Conflict { .. } => ErrorCode::Conflict,
+            AppError::Conflict { .. } | AppError::ConflictWithDetails { .. } => ErrorCode::Conflict,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable => ErrorCode::Unavailable,
             AppError::Database(_) | AppError::Internal(_) => ErrorCode::Internal,
@@ -108,11 +117,16 @@ impl AppError {
 
     pub fn body(&self) -> ErrorBody {
         let details = match self {
-            AppError::Rejected { details, .. } => Some(details.clone()),
+            AppError::Rejected { details, .. } | AppError::ConflictWithDetails { details, .. } => {
+                Some(details.clone())
+            }
             _ => None,
         };
         let (message, field) = match self {
-            AppError::Rejected { message, field, .. } => (message.clone(), field.clone()),
+            AppError::Rejected { message, field, .. }
+            | AppError::ConflictWithDetails { message, field, .. } => {
+                (message.clone(), field.clone())
+            }
             AppError::Malformed { message, field } | AppError::Conflict { message, field } => {
                 (message.clone(), field.clone())
             }
@@ -160,6 +174,19 @@ mod tests {
         let body = serde_json::to_string(&err.body()).unwrap();
         assert!(!body.contains("SELECT"));
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_conflict_can_say_how_to_resolve_it() {
+        let err = AppError::ConflictWithDetails {
+            message: "resume at 10".into(),
+            field: Some("offset".into()),
+            details: serde_json::json!({ "expected_offset": 10 }),
+        };
+        assert_eq!(err.status(), StatusCode::CONFLICT);
+        let body = err.body();
+        assert_eq!(body.error.code, ErrorCode::Conflict);
+        assert_eq!(body.error.details.unwrap()["expected_offset"], 10);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! demo city and the command line. `main.rs` only calls [`cli::run`]; tests start the real
 //! server through [`http::serve`] on port 0.
 
+pub mod attachments;
 pub mod auth;
 pub mod callcenter;
 pub mod catalog;
@@ -18,6 +19,7 @@ pub mod params;
 pub mod patrol;
 pub mod routing;
 pub mod state;
+pub mod sync;
 pub mod teams;
 pub mod tickets;
 pub mod users;

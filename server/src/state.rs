@@ -15,6 +15,9 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     pub indexes: Arc<Indexes>,
     pub customer_index: Arc<CustomerIndex>,
+    /// Sync pushes applying at once: each holds a pooled connection for its write transaction
+    /// and reads through others, so at most half the pool (see `Db::connect`).
+    pub sync_gate: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -24,12 +27,17 @@ impl AppState {
             config.login_max_failures_per_account,
             config.login_max_failures_per_address,
         );
+        let sync_permits = match db.engine() {
+            crate::db::Engine::Sqlite => 4,
+            crate::db::Engine::Postgres => 8,
+        };
         AppState {
             db,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             indexes: Arc::new(Indexes::default()),
             customer_index: Arc::new(CustomerIndex::default()),
+            sync_gate: Arc::new(tokio::sync::Semaphore::new(sync_permits)),
         }
     }
 

@@ -2,6 +2,7 @@
 //! shapes, roles and permissions, and input validation. Pure Rust, builds for the host and wasm32.
 
 pub mod api;
+pub mod attachments;
 pub mod callcenter;
 pub mod error;
 pub mod followup;
@@ -9,6 +10,7 @@ pub mod intake;
 pub mod roles;
 pub mod routing;
 pub mod scoring;
+pub mod sync;
 pub mod ticket;
 pub mod validate;
 

@@ -90,6 +90,8 @@ impl Role {
             ManageAreas => matches!(self, Admin | TeamLeader),
             ReportPosition => self.is_field_worker(),
             ViewTickets => matches!(self, Admin | TeamLeader | Dispatcher | Manager),
+            UploadAttachments => matches!(self, Admin | TeamLeader | Repairer | Patroller),
+            SyncDevice => matches!(self, TeamLeader | Repairer | Patroller),
         }
     }
 }
@@ -117,6 +119,10 @@ pub enum Permission {
     ReportPosition,
     /// See and search every ticket (field workers see their own and their team's).
     ViewTickets,
+    /// Declare and upload photos and signatures taken on site (leaders upload on a crew's behalf).
+    UploadAttachments,
+    /// Register a phone and sync field work through it (the field app).
+    SyncDevice,
 }
 
 impl fmt::Display for Role {
@@ -229,6 +235,9 @@ mod tests {
         assert!(Role::TeamLeader.can(Permission::ManageCatalogs));
         assert!(!Role::Manager.can(Permission::ManageCatalogs));
         assert!(Role::Manager.can(Permission::ViewAudit));
+        assert!(Role::Repairer.can(Permission::UploadAttachments));
+        assert!(Role::Patroller.can(Permission::UploadAttachments));
+        assert!(!Role::Dispatcher.can(Permission::UploadAttachments));
         for role in Role::ALL {
             assert_eq!(role.can(Permission::ViewAllTeams), !role.is_field_worker());
         }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod attachments;
 mod auth;
 mod callcenter;
 mod cli;
@@ -14,4 +15,6 @@ mod followups;
 mod roles;
 mod routing;
 mod schema;
+mod sync;
+mod sync_simulation;
 mod tickets;

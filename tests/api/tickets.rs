@@ -16,19 +16,19 @@ on_both_engines!(
     outages_show_at_intake_and_export_their_customers,
 );
 
-struct Desk {
-    leader: String,
-    dispatcher: String,
-    repairer: String,
-    repairer_id: String,
-    other_repairer: String,
-    team_id: String,
-    customer_id: String,
+pub(crate) struct Desk {
+    pub(crate) leader: String,
+    pub(crate) dispatcher: String,
+    pub(crate) repairer: String,
+    pub(crate) repairer_id: String,
+    pub(crate) other_repairer: String,
+    pub(crate) team_id: String,
+    pub(crate) customer_id: String,
 }
 
 /// A repair team serving 双塔街道 (a square around 120.62, 31.29), a repairer in it and one in
 /// another team, the catalog, and a customer on that street owing 150 yuan.
-async fn desk(server: &TestServer) -> Desk {
+pub(crate) async fn desk(server: &TestServer) -> Desk {
     let leader = server.user_token("bz001", Role::TeamLeader).await;
     let dispatcher = server.user_token("hw001", Role::Dispatcher).await;
     let admin = server.user_token("admin", Role::Admin).await;
@@ -128,7 +128,7 @@ async fn desk(server: &TestServer) -> Desk {
     }
 }
 
-async fn new_ticket(server: &TestServer, desk: &Desk, content: &str) -> Value {
+pub(crate) async fn new_ticket(server: &TestServer, desk: &Desk, content: &str) -> Value {
     ok_json(
         send(
             server,

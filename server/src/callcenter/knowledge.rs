@@ -149,6 +149,12 @@ pub async fn delete(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<()> {
     Ok(())
 }
 
+/// The whole knowledge base, for the field app's offline copy.
+pub async fn all(db: &Db) -> AppResult<Vec<KnowledgeEntry>> {
+    let (rows, _) = store::knowledge_page(db, 100_000, 0).await?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
 /// Anyone signed in may read the knowledge base.
 pub async fn get(db: &Db, id: Uuid) -> AppResult<KnowledgeEntry> {
     store::knowledge(db, id)

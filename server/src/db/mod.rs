@@ -4,6 +4,7 @@
 //! timestamps, JSON) work on both without `sqlx::Any`.
 
 pub mod areas;
+pub mod attachments;
 pub mod audit;
 pub mod callcenter;
 pub mod catalog;
@@ -15,6 +16,7 @@ pub mod patrol;
 pub mod records;
 pub mod routing;
 pub mod sessions;
+pub mod sync;
 pub mod teams;
 pub mod tickets;
 pub mod users;
@@ -132,9 +134,12 @@ impl Db {
         }
     }
 
+    /// Opens a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that reads and then writes fails with SQLITE_BUSY, without
+    /// waiting, when another writer committed in between; an immediate one waits its turn.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }

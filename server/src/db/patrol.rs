@@ -17,8 +17,10 @@ pub struct ResultRow {
 }
 
 pub async fn record_result(tx: &mut Tx, r: &ResultRow) -> Result<(), sqlx::Error> {
+    // The check keeps its team and patroller; the log entry tells their phones it closed.
+    super::sync::log_touch(tx, super::sync::Entity::Check, r.check_id, r.at).await?;
     on_tx!(tx, conn => sqlx::query(
-        "UPDATE patrol_checks SET status = 'closed', result = $2, gas_reading = $3, result_remarks = $4,
+        "UPDATE patrol_checks SET status = 'closed', version = version + 1, result = $2, gas_reading = $3, result_remarks = $4,
              result_lon = $5, result_lat = $6, result_at = $7, result_by = $8, repair_ticket_id = $9
          WHERE id = $1",
     )

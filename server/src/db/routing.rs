@@ -153,9 +153,18 @@ pub struct CheckRow {
     pub reported_by: Option<Uuid>,
 }
 
-const CHECK_COLUMNS: &str = "id, lon, lat, caller, phone, description, status, team_id, assigned_to, reported_at, reported_by";
+pub const CHECK_COLUMNS: &str = "id, lon, lat, caller, phone, description, status, team_id, assigned_to, reported_at, reported_by";
 
 pub async fn insert_check(tx: &mut Tx, check: &CheckRow) -> Result<(), sqlx::Error> {
+    super::sync::log_change(
+        tx,
+        super::sync::Entity::Check,
+        check.id,
+        check.team_id,
+        check.assigned_to,
+        check.reported_at,
+    )
+    .await?;
     let sql = format!(
         "INSERT INTO patrol_checks ({CHECK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     );
@@ -192,7 +201,16 @@ pub async fn assign_check(
     team_id: Option<Uuid>,
     user_id: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => sqlx::query("UPDATE patrol_checks SET team_id = $2, assigned_to = $3 WHERE id = $1")
+    super::sync::log_change(
+        tx,
+        super::sync::Entity::Check,
+        id,
+        team_id,
+        user_id,
+        super::now(),
+    )
+    .await?;
+    on_tx!(tx, conn => sqlx::query("UPDATE patrol_checks SET team_id = $2, assigned_to = $3, version = version + 1 WHERE id = $1")
         .bind(id)
         .bind(team_id)
         .bind(user_id)

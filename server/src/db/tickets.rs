@@ -1,6 +1,7 @@
 //! Repair tickets, their events and their daily numbering.
 
 use super::filter::Filter;
+use super::sync::Entity;
 use super::{Db, Tx};
 use crate::bind_values;
 use crate::{on_db, on_tx};
@@ -50,6 +51,15 @@ pub async fn next_number(tx: &mut Tx, day: &str) -> Result<i64, sqlx::Error> {
 }
 
 pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
+    super::sync::log_change(
+        tx,
+        Entity::Ticket,
+        t.id,
+        t.team_id,
+        t.assignee_id,
+        t.created_at,
+    )
+    .await?;
     let sql = format!(
         "INSERT INTO repair_tickets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
          $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
@@ -115,8 +125,10 @@ pub async fn update_state(
     assignee_id: Option<Uuid>,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    super::sync::log_change(tx, Entity::Ticket, id, team_id, assignee_id, at).await?;
     on_tx!(tx, conn => sqlx::query(
-        "UPDATE repair_tickets SET status = $2, team_id = $3, assignee_id = $4, updated_at = $5 WHERE id = $1",
+        "UPDATE repair_tickets SET status = $2, team_id = $3, assignee_id = $4, updated_at = $5, \
+         version = version + 1 WHERE id = $1",
     )
     .bind(id)
     .bind(status)

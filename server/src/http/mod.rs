@@ -3,6 +3,7 @@
 //! is collected from the same annotations the routes are registered with.
 
 mod app;
+mod attachments;
 mod audit;
 mod auth;
 mod callcenter;
@@ -14,6 +15,7 @@ mod ops;
 mod params;
 mod patrol;
 mod routing;
+mod sync;
 mod teams;
 mod tickets;
 mod users;
@@ -69,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .merge(callcenter::router())
         .merge(patrol::router())
         .merge(followups::router())
+        .merge(attachments::router())
+        .merge(sync::router())
         .split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
     Router::new()

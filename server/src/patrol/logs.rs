@@ -4,13 +4,14 @@
 use crate::auth::CurrentUser;
 use crate::db::audit;
 use crate::db::patrol::{self as store, LogRow};
-use crate::db::{self, Db};
+use crate::db::{self, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::geometry::LocalProjection;
 use gasdesk_shared::followup::{CloseLog, PatrolLogView, TrackUpload};
 use gasdesk_shared::{Permission, Role, validate};
 use geo::Coord;
 use serde_json::json;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 const MAX_POINTS_PER_UPLOAD: usize = 2000;
@@ -70,6 +71,20 @@ async fn own_open_log(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<LogRow
 
 /// Opens today's log for the calling patroller (one open log at a time).
 pub async fn start(db: &Db, user: &CurrentUser) -> AppResult<PatrolLogView> {
+    let mut tx = db.begin().await?;
+    let log = start_in(&mut tx, db, user, Uuid::now_v7(), db::now()).await?;
+    tx.commit().await?;
+    view(db, log).await
+}
+
+/// Opens a log with the given id (the phone makes one offline) at `at`, inside `tx`.
+pub async fn start_in(
+    tx: &mut Tx,
+    db: &Db,
+    user: &CurrentUser,
+    id: Uuid,
+    at: OffsetDateTime,
+) -> AppResult<LogRow> {
     if user.role != Role::Patroller {
         return Err(AppError::Forbidden(
             "patrol logs are kept by patrollers".into(),
@@ -84,12 +99,18 @@ pub async fn start(db: &Db, user: &CurrentUser) -> AppResult<PatrolLogView> {
             ),
         ));
     }
-    let now = db::now();
-    let day = now
+    if store::log(db, id).await?.is_some() {
+        return Err(AppError::conflict(
+            "log_id",
+            format!("log {id} already exists"),
+        ));
+    }
+    let at = db::utc(at);
+    let day = at
         .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
         .date();
     let log = LogRow {
-        id: Uuid::now_v7(),
+        id,
         patroller_id: user.id,
         day: format!(
             "{:04}-{:02}-{:02}",
@@ -97,15 +118,14 @@ pub async fn start(db: &Db, user: &CurrentUser) -> AppResult<PatrolLogView> {
             u8::from(day.month()),
             day.day()
         ),
-        started_at: now,
+        started_at: at,
         ended_at: None,
         checked: None,
         remarks: None,
     };
-    let mut tx = db.begin().await?;
-    store::insert_log(&mut tx, &log).await?;
+    store::insert_log(tx, &log).await?;
     audit::record(
-        &mut tx,
+        tx,
         user.actor(),
         "patrol_log.start",
         "patrol_log",
@@ -113,8 +133,7 @@ pub async fn start(db: &Db, user: &CurrentUser) -> AppResult<PatrolLogView> {
         json!({ "day": log.day }),
     )
     .await?;
-    tx.commit().await?;
-    view(db, log).await
+    Ok(log)
 }
 
 /// Appends GPS points (in the order given) to the caller's open log.
@@ -124,6 +143,19 @@ pub async fn add_points(
     id: Uuid,
     upload: TrackUpload,
 ) -> AppResult<PatrolLogView> {
+    let mut tx = db.begin().await?;
+    let log = add_points_in(&mut tx, db, user, id, &upload).await?;
+    tx.commit().await?;
+    view(db, log).await
+}
+
+pub async fn add_points_in(
+    tx: &mut Tx,
+    db: &Db,
+    user: &CurrentUser,
+    id: Uuid,
+    upload: &TrackUpload,
+) -> AppResult<LogRow> {
     let log = own_open_log(db, user, id).await?;
     if upload.points.is_empty() || upload.points.len() > MAX_POINTS_PER_UPLOAD {
         return Err(AppError::validation(
@@ -143,14 +175,12 @@ pub async fn add_points(
             ));
         }
     }
-    let mut tx = db.begin().await?;
-    let mut seq = store::next_seq(&mut tx, id).await?;
+    let mut seq = store::next_seq(tx, id).await?;
     for p in &upload.points {
-        store::insert_point(&mut tx, id, seq, p.lon, p.lat, db::utc(p.at)).await?;
+        store::insert_point(tx, id, seq, p.lon, p.lat, db::utc(p.at)).await?;
         seq += 1;
     }
-    tx.commit().await?;
-    view(db, log).await
+    Ok(log)
 }
 
 pub async fn close(
@@ -159,13 +189,30 @@ pub async fn close(
     id: Uuid,
     close: CloseLog,
 ) -> AppResult<PatrolLogView> {
+    let mut tx = db.begin().await?;
+    close_in(&mut tx, db, user, id, &close, db::now()).await?;
+    tx.commit().await?;
+    let log = store::log(db, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("patrol log vanished".into()))?;
+    view(db, log).await
+}
+
+/// Closes the log at `at` (the phone's time when it comes from sync), inside `tx`.
+pub async fn close_in(
+    tx: &mut Tx,
+    db: &Db,
+    user: &CurrentUser,
+    id: Uuid,
+    close: &CloseLog,
+    at: OffsetDateTime,
+) -> AppResult<()> {
     let _ = own_open_log(db, user, id).await?;
     let checked = validate::required_text("checked", &close.checked, 500)?;
     let remarks = validate::optional_text("remarks", close.remarks.as_deref(), 500)?;
-    let mut tx = db.begin().await?;
-    store::close_log(&mut tx, id, db::now(), &checked, remarks.as_deref()).await?;
+    store::close_log(tx, id, db::utc(at), &checked, remarks.as_deref()).await?;
     audit::record(
-        &mut tx,
+        tx,
         user.actor(),
         "patrol_log.close",
         "patrol_log",
@@ -173,11 +220,7 @@ pub async fn close(
         json!({ "checked": checked }),
     )
     .await?;
-    tx.commit().await?;
-    let log = store::log(db, id)
-        .await?
-        .ok_or_else(|| AppError::Internal("patrol log vanished".into()))?;
-    view(db, log).await
+    Ok(())
 }
 
 pub async fn get(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<PatrolLogView> {

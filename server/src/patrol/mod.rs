@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::db::audit;
 use crate::db::patrol::{self as store, ResultRow};
 use crate::db::routing::{self as routing_store, AlertRow};
-use crate::db::{self, Db};
+use crate::db::{self, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::routing::index::SpatialIndex;
 use gasdesk_shared::followup::{PatrolFinding, PatrolResultRequest, PatrolResultView};
@@ -25,6 +25,31 @@ pub async fn record_result(
     check_id: Uuid,
     request: PatrolResultRequest,
 ) -> AppResult<PatrolResultView> {
+    let prepared = prepare_result(db, index, user, check_id, request).await?;
+    let mut tx = db.begin().await?;
+    let view = write_result(&mut tx, user, &prepared).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// A result checked, and for a found leak its emergency ticket routed, ready to be written.
+pub struct PreparedResult {
+    check_id: Uuid,
+    description: String,
+    request: PatrolResultRequest,
+    location: Option<(f64, f64)>,
+    remarks: Option<String>,
+    ticket: Option<crate::tickets::Prepared>,
+}
+
+/// The reads: who may, whether the finding is complete, where the emergency ticket goes.
+pub async fn prepare_result(
+    db: &Db,
+    index: &SpatialIndex,
+    user: &CurrentUser,
+    check_id: Uuid,
+    request: PatrolResultRequest,
+) -> AppResult<PreparedResult> {
     let check = crate::db::routing::check(db, check_id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no patrol check {check_id}")))?;
@@ -95,9 +120,33 @@ pub async fn record_result(
     } else {
         None
     };
-    let mut tx = db.begin().await?;
+    Ok(PreparedResult {
+        check_id,
+        description: check.description,
+        request,
+        location,
+        remarks,
+        ticket: prepared,
+    })
+}
+
+/// Writes the result (and the emergency ticket of a found leak) inside `tx`.
+pub async fn write_result(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    prepared: &PreparedResult,
+) -> AppResult<PatrolResultView> {
+    let PreparedResult {
+        check_id,
+        description,
+        request,
+        location,
+        remarks,
+        ticket: prepared,
+    } = prepared;
+    let check_id = *check_id;
     // Checked inside the write, so two results racing cannot both convert.
-    match store::result_of(&mut tx, check_id).await? {
+    match store::result_of(tx, check_id).await? {
         Some((Some(_), Some(_))) => {
             return Err(AppError::conflict(
                 "status",
@@ -113,18 +162,18 @@ pub async fn record_result(
         _ => {}
     }
     let ticket = match &prepared {
-        Some(p) => Some(crate::tickets::insert_prepared(&mut tx, p).await?.0),
+        Some(p) => Some(crate::tickets::insert_prepared(tx, p).await?.0),
         None => None,
     };
     let now = db::now();
     store::record_result(
-        &mut tx,
+        tx,
         &ResultRow {
             check_id,
             finding: request.finding.as_str().into(),
             gas_reading: request.gas_reading,
             remarks: remarks.clone(),
-            location,
+            location: *location,
             at: request.device_at.map(db::utc).unwrap_or(now),
             by: user.id,
             repair_ticket_id: ticket.as_ref().map(|t| t.id),
@@ -133,13 +182,13 @@ pub async fn record_result(
     .await?;
     if request.finding == PatrolFinding::Hazard {
         routing_store::insert_alert(
-            &mut tx,
+            tx,
             &AlertRow {
                 id: Uuid::now_v7(),
                 kind: "patrol_hazard".into(),
                 message: format!(
                     "巡线发现安全隐患：{}",
-                    remarks.as_deref().unwrap_or(&check.description)
+                    remarks.as_deref().unwrap_or(description)
                 ),
                 subject_kind: Some("patrol_check".into()),
                 subject_id: Some(check_id),
@@ -149,7 +198,7 @@ pub async fn record_result(
         .await?;
     }
     audit::record(
-        &mut tx,
+        tx,
         user.actor(),
         "patrol_check.result",
         "patrol_check",
@@ -157,7 +206,6 @@ pub async fn record_result(
         json!({ "finding": request.finding.as_str(), "gas_reading": request.gas_reading, "repair_ticket_id": ticket.as_ref().map(|t| t.id) }),
     )
     .await?;
-    tx.commit().await?;
     Ok(PatrolResultView {
         check_id,
         finding: request.finding,

@@ -170,7 +170,7 @@ pub async fn report(
     view(db, check).await
 }
 
-async fn view(db: &Db, check: CheckRow) -> AppResult<PatrolCheckView> {
+pub async fn view(db: &Db, check: CheckRow) -> AppResult<PatrolCheckView> {
     let decision = store::latest_decision(db, SUBJECT, check.id)
         .await?
         .ok_or_else(|| {
@@ -200,7 +200,7 @@ async fn view(db: &Db, check: CheckRow) -> AppResult<PatrolCheckView> {
 }
 
 /// Field workers see the checks assigned to them or their teams; dispatchers see all.
-fn may_see(user: &CurrentUser, check: &CheckRow) -> bool {
+pub fn may_see(user: &CurrentUser, check: &CheckRow) -> bool {
     user.role.can(Permission::DispatchWork)
         || check.assigned_to == Some(user.id)
         || check.team_id.is_some_and(|t| user.team_ids.contains(&t))

@@ -38,7 +38,7 @@ fn number(day: &str, n: i64) -> String {
     format!("BX{day}-{n:04}")
 }
 
-fn parse_status(stored: &str) -> AppResult<TicketStatus> {
+pub(crate) fn parse_status(stored: &str) -> AppResult<TicketStatus> {
     TicketStatus::parse(stored)
         .ok_or_else(|| AppError::Internal(format!("stored ticket status `{stored}` is invalid")))
 }

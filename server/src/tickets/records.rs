@@ -7,7 +7,7 @@ use crate::auth::CurrentUser;
 use crate::db::filter::{Filter, Value};
 use crate::db::records::{self as store, RecordLines, RecordRow};
 use crate::db::tickets as tickets_store;
-use crate::db::{self, Db, catalog, users};
+use crate::db::{self, Db, Tx, catalog, users};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::api::{DEFAULT_PAGE, MAX_PAGE, Page};
 use gasdesk_shared::intake::{
@@ -25,6 +25,28 @@ pub async fn complete(
     id: Uuid,
     request: CompletionRequest,
 ) -> AppResult<RecordView> {
+    let prepared = prepare(db, user, request).await?;
+    let mut tx = db.begin().await?;
+    let (record, number) = write(&mut tx, user, id, &prepared, None).await?;
+    tx.commit().await?;
+    record_view(db, record, number).await
+}
+
+/// A repair record checked against the catalogs and scored, ready to be written.
+pub struct Prepared {
+    request: CompletionRequest,
+    item_ids: Vec<(Uuid, i64)>,
+    material_rows: Vec<(Uuid, f64, i64)>,
+    remarks: Option<String>,
+    computed: scoring::Computation,
+}
+
+/// Everything that only reads: who, which items and materials, the score and the fees.
+pub async fn prepare(
+    db: &Db,
+    user: &CurrentUser,
+    request: CompletionRequest,
+) -> AppResult<Prepared> {
     let repairers = if request.repairers.is_empty() {
         vec![user.id]
     } else {
@@ -102,11 +124,34 @@ pub async fn complete(
         &material_lines,
         &request.extra_fees,
     )?;
+    Ok(Prepared {
+        request,
+        item_ids,
+        material_rows,
+        remarks,
+        computed,
+    })
+}
 
-    let mut tx = db.begin().await?;
-    let (ticket, from, to) = begin_step(&mut tx, user, id, TicketAction::Complete).await?;
-    let completed_at =
-        device_time("completed_at", request.completed_at, &ticket)?.unwrap_or_else(db::now);
+/// Writes the record and completes the ticket inside `tx`. `device_at` is when the phone
+/// recorded it, used when the request does not say `completed_at`.
+pub async fn write(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    id: Uuid,
+    prepared: &Prepared,
+    device_at: Option<time::OffsetDateTime>,
+) -> AppResult<(RecordRow, String)> {
+    let Prepared {
+        request,
+        item_ids,
+        material_rows,
+        remarks,
+        computed,
+    } = prepared;
+    let (ticket, from, to) = begin_step(tx, user, id, TicketAction::Complete).await?;
+    let completed_at = device_time("completed_at", request.completed_at.or(device_at), &ticket)?
+        .unwrap_or_else(db::now);
     let record = RecordRow {
         id: Uuid::now_v7(),
         ticket_id: id,
@@ -116,11 +161,11 @@ pub async fn complete(
         onsite_fee_fen: computed.onsite_fee_fen,
         material_fee_fen: computed.material_fee_fen,
         total_fee_fen: computed.total_fee_fen,
-        remarks,
+        remarks: remarks.clone(),
         created_by: Some(user.id),
         created_at: db::now(),
     };
-    store::insert_record(&mut tx, &record).await.map_err(|e| {
+    store::insert_record(tx, &record).await.map_err(|e| {
         if db::is_unique_violation(&e) {
             AppError::conflict("ticket_id", "this ticket already has a repair record")
         } else {
@@ -133,19 +178,19 @@ pub async fn complete(
         .map(|f| (f.label.clone(), f.amount_fen))
         .collect();
     store::insert_lines(
-        &mut tx,
+        tx,
         record.id,
         &RecordLines {
             repairers: &computed.shares,
-            items: &item_ids,
-            materials: &material_rows,
+            items: item_ids,
+            materials: material_rows,
             fees: &fees,
         },
     )
     .await?;
     let assignee = ticket.assignee_id.or(Some(user.id));
     record_step(
-        &mut tx,
+        tx,
         user,
         Step {
             ticket: &ticket,
@@ -159,8 +204,7 @@ pub async fn complete(
         },
     )
     .await?;
-    tx.commit().await?;
-    record_view(db, record, ticket.number).await
+    Ok((record, ticket.number))
 }
 
 async fn record_view(db: &Db, r: RecordRow, ticket_number: String) -> AppResult<RecordView> {

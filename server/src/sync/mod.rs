@@ -1,0 +1,588 @@
+//! Offline sync, the server side: devices, pushes applied exactly once and in order, and the
+//! dispatcher's view of what was kept but not applied. Pulls are in [`pull`].
+//!
+//! A push applies each mutation in its own write transaction, together with the device's new
+//! last sequence number and the stored answer: either all three are written or none is, so a
+//! repeat (the phone never heard the answer) is recognised and answered again, and a crash
+//! between the change and the answer cannot apply anything twice. A mutation the rules refuse
+//! is not lost: it is stored as flagged, with the reason, for the dispatcher, and the ones
+//! behind it go on.
+
+pub mod pull;
+
+use crate::auth::CurrentUser;
+use crate::db::sync::{self as store, DeviceRow, MutationRow};
+use crate::db::tickets as tickets_store;
+use crate::db::{self, Db, Tx, audit, users};
+use crate::error::{AppError, AppResult};
+use crate::patrol::{self, logs};
+use crate::state::AppState;
+use crate::tickets::{self, records};
+use gasdesk_shared::followup::TrackUpload;
+use gasdesk_shared::sync::{
+    Change, DeviceRegistration, DeviceView, FlaggedMutation, Mutation, MutationResult, Outcome,
+    PushRequest, PushResponse, ResolveFlag, SeqCheck, check_batch, check_seq, step_target,
+};
+use gasdesk_shared::ticket::{TicketAction, TicketStatus};
+use gasdesk_shared::{Permission, validate};
+use serde_json::json;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+fn device_view(d: DeviceRow) -> DeviceView {
+    DeviceView {
+        device_id: d.id,
+        user_id: d.user_id,
+        name: d.name,
+        platform: d.platform,
+        last_seq: u64::try_from(d.last_seq).unwrap_or_default(),
+        registered_at: d.registered_at,
+        last_seen_at: d.last_seen_at,
+    }
+}
+
+pub async fn register(
+    db: &Db,
+    user: &CurrentUser,
+    request: DeviceRegistration,
+) -> AppResult<DeviceView> {
+    user.require(Permission::SyncDevice)?;
+    let name = validate::required_text("name", &request.name, 60)?;
+    let platform = validate::optional_text("platform", request.platform.as_deref(), 60)?;
+    if request.device_id.is_nil() {
+        return Err(AppError::validation(
+            "device_id",
+            "generate a random id for the device",
+        ));
+    }
+    let stored = store::register(
+        db,
+        &DeviceRow {
+            id: request.device_id,
+            user_id: user.id,
+            name,
+            platform,
+            last_seq: 0,
+            resync_epoch: 0,
+            registered_at: db::now(),
+            last_seen_at: None,
+        },
+    )
+    .await?;
+    if stored.user_id != user.id {
+        return Err(AppError::conflict(
+            "device_id",
+            "this device id is registered to another user; generate a new one",
+        ));
+    }
+    Ok(device_view(stored))
+}
+
+pub async fn my_devices(db: &Db, user: &CurrentUser) -> AppResult<Vec<DeviceView>> {
+    user.require(Permission::SyncDevice)?;
+    Ok(store::devices_of(db, user.id)
+        .await?
+        .into_iter()
+        .map(device_view)
+        .collect())
+}
+
+/// The caller's own registered device, or a refusal naming why not.
+pub async fn own_device(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<DeviceRow> {
+    user.require(Permission::SyncDevice)?;
+    let device = store::device(db, id).await?.ok_or_else(|| {
+        AppError::not_found(format!(
+            "no device {id}: register it first (POST /api/v1/sync/devices)"
+        ))
+    })?;
+    if device.user_id != user.id {
+        return Err(AppError::Forbidden(
+            "this device is registered to another user".into(),
+        ));
+    }
+    Ok(device)
+}
+
+/// A leader or admin makes a device start over with a full snapshot.
+pub async fn force_resync(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<()> {
+    user.require(Permission::ManageTeams)?;
+    if store::force_resync(db, Some(id), None).await? == 0 {
+        return Err(AppError::not_found(format!("no device {id}")));
+    }
+    let mut tx = db.begin().await?;
+    audit::record(
+        &mut tx,
+        user.actor(),
+        "sync.resync",
+        "sync_device",
+        Some(id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn gap(expected: u64, found: u64) -> AppError {
+    AppError::Rejected {
+        message: format!(
+            "sequence gap: the server expects mutation {expected} of this device next, not {found}; \
+             send the missing ones first"
+        ),
+        field: Some("mutations[0].seq".into()),
+        details: json!({ "expected_seq": expected }),
+    }
+}
+
+pub async fn push(
+    state: &AppState,
+    user: &CurrentUser,
+    request: PushRequest,
+) -> AppResult<PushResponse> {
+    check_batch(&request).map_err(|e| AppError::validation(&e.field(), e.to_string()))?;
+    let db = &state.db;
+    let device = own_device(db, user, request.device_id).await?;
+    // Bounded concurrency: each apply holds a pooled connection for its transaction and reads
+    // through others; without a gate a reconnect storm could take every connection.
+    let _permit = state
+        .sync_gate
+        .acquire()
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    let first = request.mutations[0].seq;
+    let last_in_batch = request.mutations[request.mutations.len() - 1].seq;
+    let held = u64::try_from(device.last_seq).unwrap_or_default();
+    if let SeqCheck::Gap { expected } = check_seq(held, first) {
+        return Err(gap(expected, first));
+    }
+    let mut results = Vec::with_capacity(request.mutations.len());
+    // Already answered: the stored answers, in one read.
+    if first <= held {
+        let stored = store::answered(
+            db,
+            device.id,
+            to_i64(first),
+            to_i64(held.min(last_in_batch)),
+        )
+        .await?;
+        for m in request.mutations.iter().filter(|m| m.seq <= held) {
+            let row = stored.iter().find(|r| r.seq == to_i64(m.seq));
+            results.push(repeat_answer(m, row)?);
+        }
+    }
+    for m in request.mutations.iter().filter(|m| m.seq > held) {
+        results.push(apply(state, user, m).await?);
+    }
+    metrics::counter!("gasdesk_sync_mutations_total").increment(results.len() as u64);
+    Ok(PushResponse {
+        results,
+        last_seq: last_in_batch.max(held),
+    })
+}
+
+fn to_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// The stored answer to a repeated mutation; a different mutation under a used number is
+/// refused (a second install sharing a device id, or a forged push).
+fn repeat_answer(m: &Mutation, row: Option<&MutationRow>) -> AppResult<MutationResult> {
+    let row = row.ok_or_else(|| {
+        AppError::Internal(format!(
+            "device {} has no stored answer for sequence number {}",
+            m.device_id, m.seq
+        ))
+    })?;
+    if row.id != m.id {
+        return Err(AppError::conflict(
+            "mutations.seq",
+            format!(
+                "sequence number {} of this device was already used by mutation {}; \
+                 is the device id shared by two installs?",
+                m.seq, row.id
+            ),
+        ));
+    }
+    Ok(MutationResult {
+        id: m.id,
+        seq: m.seq,
+        outcome: stored_outcome(row),
+        duplicate: true,
+    })
+}
+
+fn stored_outcome(row: &MutationRow) -> Outcome {
+    if row.outcome == "applied" {
+        Outcome::Applied {
+            note: row.reason.clone(),
+        }
+    } else {
+        Outcome::Flagged {
+            code: row.code.clone().unwrap_or_default(),
+            reason: row.reason.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Refusals by the rules (the field fact is kept and flagged) as opposed to failures of the
+/// server (the phone retries later).
+fn is_refusal(e: &AppError) -> bool {
+    e.status().is_client_error()
+}
+
+async fn apply(state: &AppState, user: &CurrentUser, m: &Mutation) -> AppResult<MutationResult> {
+    let db = &state.db;
+    // Reads and checks first, outside the write transaction.
+    let prepared = prepare(state, user, m).await;
+    let prepared = match prepared {
+        Err(e) if !is_refusal(&e) => return Err(e),
+        other => other,
+    };
+    let mut tx = db.begin().await?;
+    if let Some(answer) = claim(&mut tx, db, m).await? {
+        return Ok(answer);
+    }
+    let written = match prepared {
+        Ok(p) => write(&mut tx, state, user, m, p).await,
+        Err(e) => Err(e),
+    };
+    match written {
+        Ok(note) => {
+            finish(&mut tx, user, m, "applied", None, note.clone()).await?;
+            tx.commit().await?;
+            Ok(MutationResult {
+                id: m.id,
+                seq: m.seq,
+                outcome: Outcome::Applied { note },
+                duplicate: false,
+            })
+        }
+        Err(e) if is_refusal(&e) => {
+            // Undo whatever the refused change wrote, then keep the mutation, flagged.
+            drop(tx);
+            let (code, reason) = (e.code().as_str().to_owned(), e.to_string());
+            let mut tx = db.begin().await?;
+            if let Some(answer) = claim(&mut tx, db, m).await? {
+                return Ok(answer);
+            }
+            finish(
+                &mut tx,
+                user,
+                m,
+                "flagged",
+                Some(code.clone()),
+                Some(reason.clone()),
+            )
+            .await?;
+            tx.commit().await?;
+            metrics::counter!("gasdesk_sync_flagged_total").increment(1);
+            Ok(MutationResult {
+                id: m.id,
+                seq: m.seq,
+                outcome: Outcome::Flagged { code, reason },
+                duplicate: false,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Locks the device and checks the mutation is still the next one; another push of the same
+/// batch may have applied it meanwhile, then its stored answer is returned.
+async fn claim(tx: &mut Tx, db: &Db, m: &Mutation) -> AppResult<Option<MutationResult>> {
+    let device = store::device_for_update(tx, m.device_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no device {}", m.device_id)))?;
+    match check_seq(u64::try_from(device.last_seq).unwrap_or_default(), m.seq) {
+        SeqCheck::Next => Ok(None),
+        SeqCheck::Gap { expected } => Err(gap(expected, m.seq)),
+        SeqCheck::Duplicate => {
+            let stored = store::answered(db, m.device_id, to_i64(m.seq), to_i64(m.seq)).await?;
+            repeat_answer(m, stored.first()).map(Some)
+        }
+    }
+}
+
+/// Stores the answer and moves the device's sequence number, in the change's transaction.
+async fn finish(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    m: &Mutation,
+    outcome: &str,
+    code: Option<String>,
+    reason: Option<String>,
+) -> AppResult<()> {
+    let now = db::now();
+    store::insert_mutation(
+        tx,
+        &MutationRow {
+            id: m.id,
+            device_id: m.device_id,
+            seq: to_i64(m.seq),
+            user_id: user.id,
+            kind: m.change.kind().into(),
+            subject_id: m.change.subject(),
+            base_version: m.base_version,
+            device_at: db::utc(m.device_at),
+            payload: Json(serde_json::to_value(m).map_err(|e| AppError::Internal(e.to_string()))?),
+            outcome: outcome.into(),
+            code,
+            reason,
+            received_at: now,
+            resolved_by: None,
+            resolved_at: None,
+            resolution: None,
+        },
+    )
+    .await
+    .map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::conflict(
+                "mutations.id",
+                format!(
+                    "mutation {} was already received under another number",
+                    m.id
+                ),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    store::advance(tx, m.device_id, to_i64(m.seq), now).await?;
+    Ok(())
+}
+
+/// What a mutation needs read and checked before its write transaction.
+enum Prepared {
+    Nothing,
+    Completion(Box<records::Prepared>),
+    PatrolResult(Box<patrol::PreparedResult>),
+}
+
+async fn prepare(state: &AppState, user: &CurrentUser, m: &Mutation) -> AppResult<Prepared> {
+    match &m.change {
+        Change::Complete { record, .. } => Ok(Prepared::Completion(Box::new(
+            records::prepare(&state.db, user, record.clone()).await?,
+        ))),
+        Change::PatrolResult { check_id, result } => {
+            let mut result = result.clone();
+            result.device_at = result.device_at.or(Some(m.device_at));
+            let index = state.indexes.current();
+            Ok(Prepared::PatrolResult(Box::new(
+                patrol::prepare_result(&state.db, &index, user, *check_id, result).await?,
+            )))
+        }
+        _ => Ok(Prepared::Nothing),
+    }
+}
+
+/// Applies the change inside `tx`; returns a note for the answer (e.g. "already so").
+async fn write(
+    tx: &mut Tx,
+    state: &AppState,
+    user: &CurrentUser,
+    m: &Mutation,
+    prepared: Prepared,
+) -> AppResult<Option<String>> {
+    let db = &state.db;
+    match (&m.change, prepared) {
+        (Change::TicketStep { ticket_id, action }, _) => {
+            step(tx, db, user, *ticket_id, *action, m).await
+        }
+        (Change::Complete { ticket_id, .. }, Prepared::Completion(p)) => {
+            still_ours(tx, db, user, *ticket_id, "completion").await?;
+            records::write(tx, user, *ticket_id, &p, Some(m.device_at)).await?;
+            Ok(None)
+        }
+        (Change::PatrolResult { .. }, Prepared::PatrolResult(p)) => {
+            let view = patrol::write_result(tx, user, &p).await?;
+            Ok(view
+                .repair_ticket_number
+                .map(|n| format!("已转为抢修工单 {n}")))
+        }
+        (Change::StartPatrolLog { log_id }, _) => {
+            logs::start_in(tx, db, user, *log_id, m.device_at).await?;
+            Ok(None)
+        }
+        (Change::PatrolTrack { log_id, points }, _) => {
+            let upload = TrackUpload {
+                points: points.clone(),
+            };
+            logs::add_points_in(tx, db, user, *log_id, &upload).await?;
+            Ok(None)
+        }
+        (Change::ClosePatrolLog { log_id, close }, _) => {
+            logs::close_in(tx, db, user, *log_id, close, m.device_at).await?;
+            Ok(None)
+        }
+        (Change::Attach { .. }, _) => Err(AppError::validation(
+            "change.type",
+            "attachments are not accepted by this server yet",
+        )),
+        _ => Err(AppError::Internal(
+            "a mutation was prepared as another kind".into(),
+        )),
+    }
+}
+
+/// Refuses, with a reason a dispatcher can act on, field work on a ticket that was taken away
+/// from the worker or cancelled meanwhile.
+async fn still_ours(
+    tx: &mut Tx,
+    db: &Db,
+    user: &CurrentUser,
+    id: Uuid,
+    what: &str,
+) -> AppResult<()> {
+    let ticket = tickets_store::for_update(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no ticket {id}")))?;
+    if ticket.status == TicketStatus::Cancelled.as_str() {
+        return Err(AppError::conflict(
+            "ticket_id",
+            format!(
+                "ticket {} was cancelled; the {what} recorded on the phone is kept for the dispatcher",
+                ticket.number
+            ),
+        ));
+    }
+    if !tickets::on_ticket_team(user, &ticket) {
+        return Err(AppError::conflict(
+            "ticket_id",
+            format!(
+                "ticket {} was reassigned to another team; the {what} recorded on the phone is kept for the dispatcher",
+                ticket.number
+            ),
+        ));
+    }
+    if ticket.assignee_id.is_some_and(|a| a != user.id) {
+        let name = match ticket.assignee_id {
+            Some(a) => users::by_id(db, a).await?.map(|u| u.display_name),
+            None => None,
+        };
+        return Err(AppError::conflict(
+            "ticket_id",
+            format!(
+                "ticket {} was reassigned to {}; the {what} recorded on the phone is kept for the dispatcher",
+                ticket.number,
+                name.unwrap_or_else(|| "someone else".into())
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Accept, depart or arrive, by the phone's time. Doing what is already done is not a
+/// conflict (two phones of one worker, or a step the dispatcher recorded for them).
+async fn step(
+    tx: &mut Tx,
+    db: &Db,
+    user: &CurrentUser,
+    id: Uuid,
+    action: TicketAction,
+    m: &Mutation,
+) -> AppResult<Option<String>> {
+    if !matches!(
+        action,
+        TicketAction::Accept | TicketAction::Depart | TicketAction::Arrive
+    ) {
+        return Err(AppError::validation(
+            "change.action",
+            "the field app syncs accept, depart and arrive; completion is its own change",
+        ));
+    }
+    still_ours(tx, db, user, id, action.as_str()).await?;
+    let current = tickets_store::for_update(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no ticket {id}")))?;
+    if current.status == step_target(action).as_str() && current.assignee_id == Some(user.id) {
+        return Ok(Some(format!("already {}", step_target(action).label_zh())));
+    }
+    let (ticket, from, to) = tickets::transitions::begin_step(tx, user, id, action).await?;
+    let device_at = tickets::transitions::device_time("device_at", Some(m.device_at), &ticket)?;
+    let assignee = if action == TicketAction::Accept {
+        Some(user.id)
+    } else {
+        ticket.assignee_id
+    };
+    tickets::transitions::record_step(
+        tx,
+        user,
+        tickets::transitions::Step {
+            ticket: &ticket,
+            action,
+            from,
+            to,
+            team_id: ticket.team_id,
+            assignee_id: assignee,
+            device_at,
+            note: None,
+        },
+    )
+    .await?;
+    Ok(None)
+}
+
+pub async fn flagged(db: &Db, user: &CurrentUser, all: bool) -> AppResult<Vec<FlaggedMutation>> {
+    user.require(Permission::DispatchWork)?;
+    let rows = store::flagged(db, all, 500).await?;
+    let mut names = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(r.user_id) {
+            let name = users::by_id(db, r.user_id)
+                .await?
+                .map(|u| u.display_name)
+                .unwrap_or_default();
+            slot.insert(name);
+        }
+        out.push(FlaggedMutation {
+            id: r.id,
+            device_id: r.device_id,
+            seq: u64::try_from(r.seq).unwrap_or_default(),
+            user_id: r.user_id,
+            user_name: names[&r.user_id].clone(),
+            kind: r.kind,
+            subject_id: r.subject_id,
+            code: r.code.unwrap_or_default(),
+            reason: r.reason.unwrap_or_default(),
+            mutation: r.payload.0,
+            device_at: r.device_at,
+            received_at: r.received_at,
+            resolution: r.resolution,
+            resolved_at: r.resolved_at,
+        });
+    }
+    Ok(out)
+}
+
+/// The dispatcher records what was decided about a flagged change.
+pub async fn resolve(db: &Db, user: &CurrentUser, id: Uuid, request: ResolveFlag) -> AppResult<()> {
+    user.require(Permission::DispatchWork)?;
+    let resolution = validate::required_text("resolution", &request.resolution, 500)?;
+    let row = store::mutation(db, id)
+        .await?
+        .filter(|r| r.outcome == "flagged")
+        .ok_or_else(|| AppError::not_found(format!("no flagged change {id}")))?;
+    let mut tx = db.begin().await?;
+    if store::resolve(&mut tx, id, user.id, &resolution, db::now()).await? == 0 {
+        return Err(AppError::conflict(
+            "id",
+            format!(
+                "this change was already resolved: {}",
+                row.resolution.unwrap_or_default()
+            ),
+        ));
+    }
+    audit::record(
+        &mut tx,
+        user.actor(),
+        "sync.resolve",
+        "sync_mutation",
+        Some(id.to_string()),
+        json!({ "resolution": resolution, "kind": row.kind, "subject_id": row.subject_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
