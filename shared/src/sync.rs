@@ -126,8 +126,7 @@ pub enum Change {
 pub struct AttachmentRef {
     /// Lower-case hex SHA-256 of the content.
     pub sha256: String,
-    /// `photo` or `signature`.
-    pub kind: String,
+    pub kind: crate::attachments::AttachmentKind,
 }
 
 impl Change {

@@ -23,7 +23,7 @@ on_both_engines!(
 
 const MIB: usize = 1024 * 1024;
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -31,7 +31,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// `len` bytes that start like a PNG file, different for each `seed`.
-fn photo(len: usize, seed: u32) -> Vec<u8> {
+pub(crate) fn photo(len: usize, seed: u32) -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
     while bytes.len() < len {
@@ -81,11 +81,11 @@ async fn desk(server: &TestServer) -> (String, String, String) {
     (dispatcher, repairer, id)
 }
 
-async fn declare(server: &TestServer, token: &str, body: Value) -> Response {
+pub(crate) async fn declare(server: &TestServer, token: &str, body: Value) -> Response {
     send(server, Method::POST, "/api/v1/attachments", token, body).await
 }
 
-async fn put_chunk(
+pub(crate) async fn put_chunk(
     server: &TestServer,
     token: &str,
     sha: &str,

@@ -25,6 +25,7 @@ on_both_engines!(
     pulls_page_the_scope_and_send_removals,
     bad_pushes_are_refused_with_reasons,
     a_killed_server_loses_nothing_and_applies_nothing_twice,
+    a_completion_is_final_when_its_photos_have_arrived,
 );
 
 /// A phone: the shared engine plus the worker's token.
@@ -991,4 +992,113 @@ async fn a_killed_server_loses_nothing_and_applies_nothing_twice(engine: Engine)
     if let Some((admin, name)) = postgres_db {
         drop_postgres_database(&admin, &name).await;
     }
+}
+
+/// A completion recorded with a photo and a signature: applied at once, but the ticket can be
+/// neither followed up nor closed until both have been uploaded.
+async fn a_completion_is_final_when_its_photos_have_arrived(engine: Engine) {
+    use crate::attachments::{declare, photo, put_chunk, sha256_hex};
+    use gasdesk_shared::attachments::AttachmentKind;
+    use gasdesk_shared::sync::AttachmentRef;
+
+    let Some(server) = TestServer::start(engine).await else {
+        return;
+    };
+    let desk = desk(&server).await;
+    let id = ticket_id(&new_ticket(&server, &desk, "灶具打不着火").await);
+    let mut phone = Phone::register(&server, &desk.repairer, Role::Repairer).await;
+    phone.pull_all(&server).await;
+    let (picture, signature) = (photo(3000, 1), photo(800, 2));
+    let refs = [
+        (&picture, AttachmentKind::Photo),
+        (&signature, AttachmentKind::Signature),
+    ];
+    for action in [TicketAction::Accept, TicketAction::Arrive] {
+        phone.record(Change::TicketStep {
+            ticket_id: id,
+            action,
+        });
+    }
+    phone.record(Change::Complete {
+        ticket_id: id,
+        record: completion(),
+        attachments: refs
+            .iter()
+            .map(|(bytes, kind)| AttachmentRef {
+                sha256: sha256_hex(bytes),
+                kind: *kind,
+            })
+            .collect(),
+    });
+    // A malformed hash on a separate photo is refused by itself.
+    phone.record(Change::Attach {
+        ticket_id: Some(id),
+        check_id: None,
+        attachment: AttachmentRef {
+            sha256: "not-a-hash".into(),
+            kind: AttachmentKind::Photo,
+        },
+    });
+    let answer = phone.push(&server).await;
+    assert!(answer.results[..3].iter().all(|r| r.outcome.is_applied()));
+    assert!(
+        matches!(&answer.results[3].outcome, Outcome::Flagged { code, .. } if code == "validation_failed"),
+        "{answer:?}"
+    );
+    let pending = ok_json(
+        server
+            .request(
+                Method::GET,
+                &format!("/api/v1/tickets/{id}/attachments"),
+                &desk.dispatcher,
+            )
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(pending["pending"], 2, "{pending}");
+    let close = |token: String| {
+        let server = &server;
+        async move {
+            send(
+                server,
+                Method::POST,
+                &format!("/api/v1/tickets/{id}/transitions"),
+                &token,
+                json!({"action": "close"}),
+            )
+            .await
+        }
+    };
+    let refused = expect_error(close(desk.dispatcher.clone()).await, 409, "conflict").await;
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("have not arrived"),
+        "{refused}"
+    );
+
+    // The phone uploads them when it has signal; then the ticket can be closed.
+    for (bytes, kind) in refs {
+        let sha = sha256_hex(bytes);
+        let declared = declare(
+            &server,
+            &desk.repairer,
+            json!({"sha256": sha, "size": bytes.len(),
+            "mime": "image/png", "kind": kind}),
+        )
+        .await;
+        assert!(declared.status().is_success(), "{}", declared.status());
+        assert_eq!(
+            put_chunk(&server, &desk.repairer, &sha, 0, bytes)
+                .await
+                .status(),
+            200
+        );
+    }
+    ok_json(close(desk.dispatcher.clone()).await, 200).await;
+    server.stop().await;
 }

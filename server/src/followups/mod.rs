@@ -260,6 +260,7 @@ pub async fn record(
         ));
     }
     let (ticket, from, to) = begin_step(&mut tx, user, f.ticket_id, TicketAction::FollowUp).await?;
+    crate::tickets::transitions::completion_is_final(db, &ticket).await?;
     let event_id = match result.heard {
         Some(heard) => {
             let kind = match heard.kind.as_str() {

@@ -10,6 +10,7 @@
 
 pub mod pull;
 
+use crate::attachments;
 use crate::auth::CurrentUser;
 use crate::db::sync::{self as store, DeviceRow, MutationRow};
 use crate::db::tickets as tickets_store;
@@ -389,10 +390,26 @@ async fn write(
         (Change::TicketStep { ticket_id, action }, _) => {
             step(tx, db, user, *ticket_id, *action, m).await
         }
-        (Change::Complete { ticket_id, .. }, Prepared::Completion(p)) => {
+        (
+            Change::Complete {
+                ticket_id,
+                attachments,
+                ..
+            },
+            Prepared::Completion(p),
+        ) => {
             still_ours(tx, db, user, *ticket_id, "completion").await?;
             records::write(tx, user, *ticket_id, &p, Some(m.device_at)).await?;
-            Ok(None)
+            // The photos and signature follow by upload; until they have all arrived the
+            // completion is not final (follow-up and closing wait for them).
+            for (i, a) in attachments.iter().enumerate() {
+                gasdesk_shared::attachments::sha256_hex(
+                    &format!("change.attachments[{i}].sha256"),
+                    &a.sha256,
+                )?;
+                attachments::link_to_ticket(tx, *ticket_id, &a.sha256, a.kind, user.id).await?;
+            }
+            Ok((!attachments.is_empty()).then(|| format!("{} 个附件待上传", attachments.len())))
         }
         (Change::PatrolResult { .. }, Prepared::PatrolResult(p)) => {
             let view = patrol::write_result(tx, user, &p).await?;
@@ -415,10 +432,53 @@ async fn write(
             logs::close_in(tx, db, user, *log_id, close, m.device_at).await?;
             Ok(None)
         }
-        (Change::Attach { .. }, _) => Err(AppError::validation(
-            "change.type",
-            "attachments are not accepted by this server yet",
-        )),
+        (
+            Change::Attach {
+                ticket_id,
+                check_id,
+                attachment,
+            },
+            _,
+        ) => {
+            gasdesk_shared::attachments::sha256_hex(
+                "change.attachment.sha256",
+                &attachment.sha256,
+            )?;
+            match (ticket_id, check_id) {
+                (Some(ticket), None) => {
+                    still_ours(tx, db, user, *ticket, "photo").await?;
+                    attachments::link_to_ticket(
+                        tx,
+                        *ticket,
+                        &attachment.sha256,
+                        attachment.kind,
+                        user.id,
+                    )
+                    .await?;
+                }
+                (None, Some(check)) => {
+                    let row = crate::db::routing::check(db, *check)
+                        .await?
+                        .filter(|c| crate::routing::checks::may_see(user, c))
+                        .ok_or_else(|| AppError::not_found(format!("no patrol check {check}")))?;
+                    attachments::link_to_check(
+                        tx,
+                        row.id,
+                        &attachment.sha256,
+                        attachment.kind,
+                        user.id,
+                    )
+                    .await?;
+                }
+                _ => {
+                    return Err(AppError::validation(
+                        "change.ticket_id",
+                        "an attachment belongs to one ticket or one patrol check",
+                    ));
+                }
+            }
+            Ok(None)
+        }
         _ => Err(AppError::Internal(
             "a mutation was prepared as another kind".into(),
         )),

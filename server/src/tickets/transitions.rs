@@ -64,6 +64,22 @@ pub fn device_time(
     }
 }
 
+/// A completion is final once the photos and signature recorded with it have arrived: until
+/// then the ticket can be neither followed up nor closed.
+pub async fn completion_is_final(db: &Db, ticket: &TicketRow) -> AppResult<()> {
+    let pending = crate::attachments::pending_for_ticket(db, ticket.id).await?;
+    if pending > 0 {
+        return Err(AppError::conflict(
+            "status",
+            format!(
+                "ticket {}: {pending} photo(s) or signature(s) recorded on site have not arrived yet",
+                ticket.number
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub struct Step<'a> {
     pub ticket: &'a TicketRow,
     pub action: TicketAction,
@@ -134,6 +150,9 @@ pub async fn apply(
     // Who and from which state first: a repairer trying to cancel hears "not your role", not
     // "give a reason".
     let (ticket, from, to) = begin_step(&mut tx, user, id, action).await?;
+    if matches!(action, TicketAction::FollowUp | TicketAction::Close) {
+        completion_is_final(db, &ticket).await?;
+    }
     let reason = match request
         .reason
         .as_deref()
