@@ -18,6 +18,7 @@ pub struct AppState {
     /// Sync pushes applying at once: each holds a pooled connection for its write transaction
     /// and reads through others, so at most half the pool (see `Db::connect`).
     pub sync_gate: Arc<tokio::sync::Semaphore>,
+    pub reference_cache: Arc<crate::sync::pull::ReferenceCache>,
 }
 
 impl AppState {
@@ -38,6 +39,7 @@ impl AppState {
             indexes: Arc::new(Indexes::default()),
             customer_index: Arc::new(CustomerIndex::default()),
             sync_gate: Arc::new(tokio::sync::Semaphore::new(sync_permits)),
+            reference_cache: Arc::default(),
         }
     }
 

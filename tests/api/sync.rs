@@ -719,7 +719,7 @@ async fn bad_pushes_are_refused_with_reasons(engine: Engine) {
         "validation_failed",
     )
     .await;
-    let huge = json!({"device_id": device, "mutations": [mutation(1, json!({"type": "ticket_step", "ticket_id": id, "action": "accept", "x": "x".repeat(2 << 20)}))]});
+    let huge = json!({"device_id": device, "mutations": [mutation(1, json!({"type": "ticket_step", "ticket_id": id, "action": "accept", "x": "x".repeat(1 << 20)}))]});
     let response = push(&desk.repairer, huge).await;
     assert_eq!(response.status(), 413);
 

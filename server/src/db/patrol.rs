@@ -96,6 +96,19 @@ pub async fn log(db: &Db, id: Uuid) -> Result<Option<LogRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(pool).await)
 }
 
+/// A log as the transaction sees it (a sync batch may have opened it a moment ago).
+pub async fn log_in(tx: &mut Tx, id: Uuid) -> Result<Option<LogRow>, sqlx::Error> {
+    let sql = format!("SELECT {LOG_COLUMNS} FROM patrol_logs WHERE id = $1");
+    on_tx!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(conn).await)
+}
+
+pub async fn open_log_of_in(tx: &mut Tx, patroller: Uuid) -> Result<Option<LogRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {LOG_COLUMNS} FROM patrol_logs WHERE patroller_id = $1 AND ended_at IS NULL"
+    );
+    on_tx!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(patroller).fetch_optional(conn).await)
+}
+
 pub async fn open_log_of(db: &Db, patroller: Uuid) -> Result<Option<LogRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {LOG_COLUMNS} FROM patrol_logs WHERE patroller_id = $1 AND ended_at IS NULL"

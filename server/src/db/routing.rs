@@ -268,6 +268,35 @@ pub async fn latest_decision(
     .await)
 }
 
+/// The newest decision about each of the subjects.
+pub async fn latest_decisions(
+    db: &Db,
+    kind: &str,
+    subjects: &[Uuid],
+) -> Result<Vec<DecisionRow>, sqlx::Error> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = (2..subjects.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, subject_kind, subject_id, team_id, user_id, basis, explanation, decided_by,
+                decided_at FROM routing_decisions WHERE subject_kind = $1 AND subject_id IN ({})
+         ORDER BY subject_id, id",
+        list.join(", ")
+    );
+    let mut rows: Vec<DecisionRow> = on_db!(db, pool => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(kind);
+        for s in subjects {
+            q = q.bind(*s);
+        }
+        q.fetch_all(pool).await
+    })?;
+    // Ordered by subject then id (time-ordered): keep the last of each subject.
+    rows.reverse();
+    rows.dedup_by_key(|d| d.subject_id);
+    Ok(rows)
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AlertRow {
     pub id: Uuid,

@@ -300,8 +300,9 @@ pub async fn last_change(db: &Db) -> Result<i64, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM sync_changes").fetch_one(pool).await)
 }
 
-/// Change log entries after `after` that touch the user or one of the teams (before or after
-/// the change), oldest first.
+/// Change log entries after `after` that may concern the user's scope, oldest first: the
+/// scope is what is assigned to them or, with nobody named, to one of their teams, so an entry
+/// matters when either side of it (before or after the change) was such.
 pub async fn changes_after(
     db: &Db,
     after: i64,
@@ -312,7 +313,9 @@ pub async fn changes_after(
     let teams = in_list(4, team_ids.len());
     let sql = format!(
         "SELECT seq, kind, entity_id FROM sync_changes
-         WHERE seq > $1 AND (user_id = $2 OR prev_user_id = $2 OR team_id IN ({teams}) OR prev_team_id IN ({teams}))
+         WHERE seq > $1 AND (user_id = $2 OR prev_user_id = $2
+                             OR (user_id IS NULL AND team_id IN ({teams}))
+                             OR (prev_user_id IS NULL AND prev_team_id IN ({teams})))
          ORDER BY seq LIMIT $3"
     );
     on_db!(db, pool => {
@@ -435,4 +438,18 @@ pub async fn scope_checks(
 
 pub async fn ticket_version(db: &Db, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar("SELECT version FROM repair_tickets WHERE id = $1").bind(id).fetch_optional(pool).await)
+}
+
+/// What the field app's reference data is built from, in one read: counts and last changes of
+/// the catalogs and the knowledge base, and the score rules' version. When it is unchanged, so
+/// is the data.
+pub async fn reference_fingerprint(db: &Db) -> Result<String, sqlx::Error> {
+    let sql = "SELECT (SELECT COUNT(*) FROM repair_items) || '|' ||
+                      COALESCE((SELECT CAST(MAX(updated_at) AS TEXT) FROM repair_items), '') || '|' ||
+                      (SELECT COUNT(*) FROM materials) || '|' ||
+                      COALESCE((SELECT CAST(MAX(updated_at) AS TEXT) FROM materials), '') || '|' ||
+                      COALESCE((SELECT CAST(MAX(version) AS TEXT) FROM score_rule_sets), '') || '|' ||
+                      (SELECT COUNT(*) FROM knowledge_entries) || '|' ||
+                      COALESCE((SELECT CAST(MAX(updated_at) AS TEXT) FROM knowledge_entries), '')";
+    on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
 }

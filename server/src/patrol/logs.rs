@@ -54,8 +54,8 @@ async fn view(db: &Db, log: LogRow) -> AppResult<PatrolLogView> {
     })
 }
 
-async fn own_open_log(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<LogRow> {
-    let log = store::log(db, id)
+async fn own_open_log(tx: &mut Tx, user: &CurrentUser, id: Uuid) -> AppResult<LogRow> {
+    let log = store::log_in(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no patrol log {id}")))?;
     if log.patroller_id != user.id {
@@ -72,7 +72,7 @@ async fn own_open_log(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<LogRow
 /// Opens today's log for the calling patroller (one open log at a time).
 pub async fn start(db: &Db, user: &CurrentUser) -> AppResult<PatrolLogView> {
     let mut tx = db.begin().await?;
-    let log = start_in(&mut tx, db, user, Uuid::now_v7(), db::now()).await?;
+    let log = start_in(&mut tx, user, Uuid::now_v7(), db::now()).await?;
     tx.commit().await?;
     view(db, log).await
 }
@@ -80,7 +80,6 @@ pub async fn start(db: &Db, user: &CurrentUser) -> AppResult<PatrolLogView> {
 /// Opens a log with the given id (the phone makes one offline) at `at`, inside `tx`.
 pub async fn start_in(
     tx: &mut Tx,
-    db: &Db,
     user: &CurrentUser,
     id: Uuid,
     at: OffsetDateTime,
@@ -90,7 +89,7 @@ pub async fn start_in(
             "patrol logs are kept by patrollers".into(),
         ));
     }
-    if let Some(open) = store::open_log_of(db, user.id).await? {
+    if let Some(open) = store::open_log_of_in(tx, user.id).await? {
         return Err(AppError::conflict(
             "status",
             format!(
@@ -99,7 +98,7 @@ pub async fn start_in(
             ),
         ));
     }
-    if store::log(db, id).await?.is_some() {
+    if store::log_in(tx, id).await?.is_some() {
         return Err(AppError::conflict(
             "log_id",
             format!("log {id} already exists"),
@@ -144,19 +143,18 @@ pub async fn add_points(
     upload: TrackUpload,
 ) -> AppResult<PatrolLogView> {
     let mut tx = db.begin().await?;
-    let log = add_points_in(&mut tx, db, user, id, &upload).await?;
+    let log = add_points_in(&mut tx, user, id, &upload).await?;
     tx.commit().await?;
     view(db, log).await
 }
 
 pub async fn add_points_in(
     tx: &mut Tx,
-    db: &Db,
     user: &CurrentUser,
     id: Uuid,
     upload: &TrackUpload,
 ) -> AppResult<LogRow> {
-    let log = own_open_log(db, user, id).await?;
+    let log = own_open_log(tx, user, id).await?;
     if upload.points.is_empty() || upload.points.len() > MAX_POINTS_PER_UPLOAD {
         return Err(AppError::validation(
             "points",
@@ -190,7 +188,7 @@ pub async fn close(
     close: CloseLog,
 ) -> AppResult<PatrolLogView> {
     let mut tx = db.begin().await?;
-    close_in(&mut tx, db, user, id, &close, db::now()).await?;
+    close_in(&mut tx, user, id, &close, db::now()).await?;
     tx.commit().await?;
     let log = store::log(db, id)
         .await?
@@ -201,13 +199,12 @@ pub async fn close(
 /// Closes the log at `at` (the phone's time when it comes from sync), inside `tx`.
 pub async fn close_in(
     tx: &mut Tx,
-    db: &Db,
     user: &CurrentUser,
     id: Uuid,
     close: &CloseLog,
     at: OffsetDateTime,
 ) -> AppResult<()> {
-    let _ = own_open_log(db, user, id).await?;
+    let _ = own_open_log(tx, user, id).await?;
     let checked = validate::required_text("checked", &close.checked, 500)?;
     let remarks = validate::optional_text("remarks", close.remarks.as_deref(), 500)?;
     store::close_log(tx, id, db::utc(at), &checked, remarks.as_deref()).await?;

@@ -1,21 +1,22 @@
 //! Offline sync, the server side: devices, pushes applied exactly once and in order, and the
 //! dispatcher's view of what was kept but not applied. Pulls are in [`pull`].
 //!
-//! A push applies each mutation in its own write transaction, together with the device's new
-//! last sequence number and the stored answer: either all three are written or none is, so a
-//! repeat (the phone never heard the answer) is recognised and answered again, and a crash
-//! between the change and the answer cannot apply anything twice. A mutation the rules refuse
-//! is not lost: it is stored as flagged, with the reason, for the dispatcher, and the ones
-//! behind it go on.
+//! A push applies its mutations in one write transaction, together with their stored answers
+//! and the device's new last sequence number: either all are written or none is, so a repeat
+//! (the phone never heard the answer) is recognised and answered again, and a crash between
+//! the change and the answer cannot apply anything twice. A mutation the rules refuse is not
+//! lost: its writes are undone to a savepoint and it is stored as flagged, with the reason, for
+//! the dispatcher, and the ones behind it go on.
 
 pub mod pull;
 
 use crate::attachments;
 use crate::auth::CurrentUser;
 use crate::db::sync::{self as store, DeviceRow, MutationRow};
-use crate::db::tickets as tickets_store;
+use crate::db::tickets::{self as tickets_store, TicketRow};
 use crate::db::{self, Db, Tx, audit, users};
 use crate::error::{AppError, AppResult};
+use crate::on_tx;
 use crate::patrol::{self, logs};
 use crate::state::AppState;
 use crate::tickets::{self, records};
@@ -24,7 +25,7 @@ use gasdesk_shared::sync::{
     Change, DeviceRegistration, DeviceView, FlaggedMutation, Mutation, MutationResult, Outcome,
     PushRequest, PushResponse, ResolveFlag, SeqCheck, check_batch, check_seq, step_target,
 };
-use gasdesk_shared::ticket::{TicketAction, TicketStatus};
+use gasdesk_shared::ticket::{TicketAction, TicketStatus, transition};
 use gasdesk_shared::{Permission, validate};
 use serde_json::json;
 use sqlx::types::Json;
@@ -143,7 +144,7 @@ pub async fn push(
     check_batch(&request).map_err(|e| AppError::validation(&e.field(), e.to_string()))?;
     let db = &state.db;
     let device = own_device(db, user, request.device_id).await?;
-    // Bounded concurrency: each apply holds a pooled connection for its transaction and reads
+    // Bounded concurrency: each push holds a pooled connection for its transaction and reads
     // through others; without a gate a reconnect storm could take every connection.
     let _permit = state
         .sync_gate
@@ -152,6 +153,28 @@ pub async fn push(
         .map_err(|_| AppError::Unavailable)?;
     let first = request.mutations[0].seq;
     let last_in_batch = request.mutations[request.mutations.len() - 1].seq;
+    if let SeqCheck::Gap { expected } =
+        check_seq(u64::try_from(device.last_seq).unwrap_or_default(), first)
+    {
+        return Err(gap(expected, first));
+    }
+    // Reads and checks first, outside the write transaction.
+    let mut prepared = Vec::with_capacity(request.mutations.len());
+    for m in &request.mutations {
+        prepared.push(if to_i64(m.seq) > device.last_seq {
+            match prepare(state, user, m).await {
+                Err(e) if !is_refusal(&e) => return Err(e),
+                other => Some(other),
+            }
+        } else {
+            None
+        });
+    }
+    let mut tx = db.begin().await?;
+    // The device again, locked: a concurrent push of the same batch may have moved it.
+    let device = store::device_for_update(&mut tx, device.id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no device {}", device.id)))?;
     let held = u64::try_from(device.last_seq).unwrap_or_default();
     if let SeqCheck::Gap { expected } = check_seq(held, first) {
         return Err(gap(expected, first));
@@ -171,10 +194,26 @@ pub async fn push(
             results.push(repeat_answer(m, row)?);
         }
     }
-    for m in request.mutations.iter().filter(|m| m.seq > held) {
-        results.push(apply(state, user, m).await?);
+    let mut flagged = 0;
+    for (m, prepared) in request.mutations.iter().zip(prepared) {
+        if m.seq <= held {
+            continue;
+        }
+        let prepared = prepared.unwrap_or(Err(AppError::Internal(
+            "a mutation was not prepared".into(),
+        )));
+        let answer = apply(&mut tx, state, user, m, prepared).await?;
+        if !answer.outcome.is_applied() {
+            flagged += 1;
+        }
+        results.push(answer);
     }
+    if last_in_batch > held {
+        store::advance(&mut tx, device.id, to_i64(last_in_batch), db::now()).await?;
+    }
+    tx.commit().await?;
     metrics::counter!("gasdesk_sync_mutations_total").increment(results.len() as u64);
+    metrics::counter!("gasdesk_sync_flagged_total").increment(flagged);
     Ok(PushResponse {
         results,
         last_seq: last_in_batch.max(held),
@@ -231,43 +270,33 @@ fn is_refusal(e: &AppError) -> bool {
     e.status().is_client_error()
 }
 
-async fn apply(state: &AppState, user: &CurrentUser, m: &Mutation) -> AppResult<MutationResult> {
-    let db = &state.db;
-    // Reads and checks first, outside the write transaction.
-    let prepared = prepare(state, user, m).await;
-    let prepared = match prepared {
-        Err(e) if !is_refusal(&e) => return Err(e),
-        other => other,
-    };
-    let mut tx = db.begin().await?;
-    if let Some(answer) = claim(&mut tx, db, m).await? {
-        return Ok(answer);
-    }
+/// Applies one mutation inside the push's transaction, behind a savepoint: a change the rules
+/// refuse is undone to the savepoint and the mutation is kept, flagged, with the reason.
+async fn apply(
+    tx: &mut Tx,
+    state: &AppState,
+    user: &CurrentUser,
+    m: &Mutation,
+    prepared: AppResult<Prepared>,
+) -> AppResult<MutationResult> {
+    savepoint(tx, "SAVEPOINT sync_mutation").await?;
     let written = match prepared {
-        Ok(p) => write(&mut tx, state, user, m, p).await,
+        Ok(p) => match write(tx, state, user, m, p).await {
+            Ok(note) => answer(tx, user, m, "applied", None, note.clone())
+                .await
+                .map(|()| Outcome::Applied { note }),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
-    match written {
-        Ok(note) => {
-            finish(&mut tx, user, m, "applied", None, note.clone()).await?;
-            tx.commit().await?;
-            Ok(MutationResult {
-                id: m.id,
-                seq: m.seq,
-                outcome: Outcome::Applied { note },
-                duplicate: false,
-            })
-        }
+    let outcome = match written {
+        Ok(outcome) => outcome,
         Err(e) if is_refusal(&e) => {
-            // Undo whatever the refused change wrote, then keep the mutation, flagged.
-            drop(tx);
+            // PostgreSQL refuses every statement after a failed one until this rollback.
+            savepoint(tx, "ROLLBACK TO SAVEPOINT sync_mutation").await?;
             let (code, reason) = (e.code().as_str().to_owned(), e.to_string());
-            let mut tx = db.begin().await?;
-            if let Some(answer) = claim(&mut tx, db, m).await? {
-                return Ok(answer);
-            }
-            finish(
-                &mut tx,
+            answer(
+                tx,
                 user,
                 m,
                 "flagged",
@@ -275,37 +304,26 @@ async fn apply(state: &AppState, user: &CurrentUser, m: &Mutation) -> AppResult<
                 Some(reason.clone()),
             )
             .await?;
-            tx.commit().await?;
-            metrics::counter!("gasdesk_sync_flagged_total").increment(1);
-            Ok(MutationResult {
-                id: m.id,
-                seq: m.seq,
-                outcome: Outcome::Flagged { code, reason },
-                duplicate: false,
-            })
+            Outcome::Flagged { code, reason }
         }
-        Err(e) => Err(e),
-    }
+        Err(e) => return Err(e),
+    };
+    savepoint(tx, "RELEASE SAVEPOINT sync_mutation").await?;
+    Ok(MutationResult {
+        id: m.id,
+        seq: m.seq,
+        outcome,
+        duplicate: false,
+    })
 }
 
-/// Locks the device and checks the mutation is still the next one; another push of the same
-/// batch may have applied it meanwhile, then its stored answer is returned.
-async fn claim(tx: &mut Tx, db: &Db, m: &Mutation) -> AppResult<Option<MutationResult>> {
-    let device = store::device_for_update(tx, m.device_id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no device {}", m.device_id)))?;
-    match check_seq(u64::try_from(device.last_seq).unwrap_or_default(), m.seq) {
-        SeqCheck::Next => Ok(None),
-        SeqCheck::Gap { expected } => Err(gap(expected, m.seq)),
-        SeqCheck::Duplicate => {
-            let stored = store::answered(db, m.device_id, to_i64(m.seq), to_i64(m.seq)).await?;
-            repeat_answer(m, stored.first()).map(Some)
-        }
-    }
+async fn savepoint(tx: &mut Tx, statement: &'static str) -> AppResult<()> {
+    on_tx!(tx, conn => sqlx::query(statement).execute(conn).await.map(|_| ()))?;
+    Ok(())
 }
 
-/// Stores the answer and moves the device's sequence number, in the change's transaction.
-async fn finish(
+/// Stores the answer, in the change's transaction.
+async fn answer(
     tx: &mut Tx,
     user: &CurrentUser,
     m: &Mutation,
@@ -349,7 +367,6 @@ async fn finish(
             e.into()
         }
     })?;
-    store::advance(tx, m.device_id, to_i64(m.seq), now).await?;
     Ok(())
 }
 
@@ -418,18 +435,18 @@ async fn write(
                 .map(|n| format!("已转为抢修工单 {n}")))
         }
         (Change::StartPatrolLog { log_id }, _) => {
-            logs::start_in(tx, db, user, *log_id, m.device_at).await?;
+            logs::start_in(tx, user, *log_id, m.device_at).await?;
             Ok(None)
         }
         (Change::PatrolTrack { log_id, points }, _) => {
             let upload = TrackUpload {
                 points: points.clone(),
             };
-            logs::add_points_in(tx, db, user, *log_id, &upload).await?;
+            logs::add_points_in(tx, user, *log_id, &upload).await?;
             Ok(None)
         }
         (Change::ClosePatrolLog { log_id, close }, _) => {
-            logs::close_in(tx, db, user, *log_id, close, m.device_at).await?;
+            logs::close_in(tx, user, *log_id, close, m.device_at).await?;
             Ok(None)
         }
         (
@@ -486,50 +503,45 @@ async fn write(
 }
 
 /// Refuses, with a reason a dispatcher can act on, field work on a ticket that was taken away
-/// from the worker or cancelled meanwhile.
+/// from the worker or cancelled meanwhile. Returns the ticket, locked for the transaction.
 async fn still_ours(
     tx: &mut Tx,
     db: &Db,
     user: &CurrentUser,
     id: Uuid,
     what: &str,
-) -> AppResult<()> {
+) -> AppResult<TicketRow> {
     let ticket = tickets_store::for_update(tx, id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("no ticket {id}")))?;
+    let kept = format!("the {what} recorded on the phone is kept for the dispatcher");
     if ticket.status == TicketStatus::Cancelled.as_str() {
         return Err(AppError::conflict(
             "ticket_id",
-            format!(
-                "ticket {} was cancelled; the {what} recorded on the phone is kept for the dispatcher",
-                ticket.number
-            ),
+            format!("ticket {} was cancelled; {kept}", ticket.number),
         ));
     }
     if !tickets::on_ticket_team(user, &ticket) {
         return Err(AppError::conflict(
             "ticket_id",
             format!(
-                "ticket {} was reassigned to another team; the {what} recorded on the phone is kept for the dispatcher",
+                "ticket {} was reassigned to another team; {kept}",
                 ticket.number
             ),
         ));
     }
-    if ticket.assignee_id.is_some_and(|a| a != user.id) {
-        let name = match ticket.assignee_id {
-            Some(a) => users::by_id(db, a).await?.map(|u| u.display_name),
-            None => None,
-        };
+    if let Some(other) = ticket.assignee_id.filter(|a| *a != user.id) {
+        let name = users::by_id(db, other).await?.map(|u| u.display_name);
         return Err(AppError::conflict(
             "ticket_id",
             format!(
-                "ticket {} was reassigned to {}; the {what} recorded on the phone is kept for the dispatcher",
+                "ticket {} was reassigned to {}; {kept}",
                 ticket.number,
                 name.unwrap_or_else(|| "someone else".into())
             ),
         ));
     }
-    Ok(())
+    Ok(ticket)
 }
 
 /// Accept, depart or arrive, by the phone's time. Doing what is already done is not a
@@ -551,14 +563,13 @@ async fn step(
             "the field app syncs accept, depart and arrive; completion is its own change",
         ));
     }
-    still_ours(tx, db, user, id, action.as_str()).await?;
-    let current = tickets_store::for_update(tx, id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no ticket {id}")))?;
-    if current.status == step_target(action).as_str() && current.assignee_id == Some(user.id) {
-        return Ok(Some(format!("already {}", step_target(action).label_zh())));
+    let ticket = still_ours(tx, db, user, id, action.as_str()).await?;
+    let target = step_target(action);
+    if ticket.status == target.as_str() && ticket.assignee_id == Some(user.id) {
+        return Ok(Some(format!("already {}", target.label_zh())));
     }
-    let (ticket, from, to) = tickets::transitions::begin_step(tx, user, id, action).await?;
+    let from = tickets::parse_status(&ticket.status)?;
+    let to = transition(from, action, user.role, true).map_err(tickets::transitions::refusal)?;
     let device_at = tickets::transitions::device_time("device_at", Some(m.device_at), &ticket)?;
     let assignee = if action == TicketAction::Accept {
         Some(user.id)

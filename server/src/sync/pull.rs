@@ -11,10 +11,11 @@
 use super::own_device;
 use crate::auth::CurrentUser;
 use crate::db::sync::{self as store, VersionedCheck, VersionedTicket};
-use crate::db::{self, Db, customers, tickets as tickets_store};
+use crate::db::{self, Db, customers, routing as routing_store, teams, tickets as tickets_store};
 use crate::error::{AppError, AppResult};
 use crate::routing::checks;
 use crate::state::AppState;
+use crate::tickets::outages;
 use crate::{catalog, tickets};
 use gasdesk_shared::sync::{
     DEFAULT_PULL_LIMIT, EntityKind, FieldCheck, FieldCustomer, FieldTicket, MAX_PULL_LIMIT,
@@ -22,6 +23,7 @@ use gasdesk_shared::sync::{
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Where a device is in its pulls.
@@ -244,62 +246,92 @@ pub async fn pull(
         }
     };
     page.cursor = next.encode();
-    let reference = reference(db).await?;
+    let reference = reference(db, &state.reference_cache).await?;
     if query.reference_version.as_deref() != Some(reference.version.as_str()) {
-        page.reference = Some(reference);
+        page.reference = Some(ReferenceData::clone(&reference));
     }
     Ok(page)
 }
 
+/// The jobs as the phone keeps them, read in a fixed number of queries whatever their count:
+/// team names, routing decisions, customers, phones and outage notices in one read each; only
+/// each customer's past repairs take one read per customer.
 async fn field_tickets(db: &Db, rows: Vec<VersionedTicket>) -> AppResult<Vec<FieldTicket>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = db::now();
+    let team_names: HashMap<Uuid, String> = teams::list(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.row.id).collect();
+    let mut decisions: HashMap<Uuid, _> = HashMap::new();
+    for d in routing_store::latest_decisions(db, tickets::SUBJECT, &ids).await? {
+        decisions.insert(d.subject_id, tickets::decision_view(d)?);
+    }
     let customer_ids: Vec<Uuid> = rows
         .iter()
         .filter_map(|r| r.row.customer_id)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut customers_by_id: HashMap<Uuid, FieldCustomer> = HashMap::new();
-    if !customer_ids.is_empty() {
-        let mut phones: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for (id, phone) in customers::phones_of(db, &customer_ids).await? {
-            phones.entry(id).or_default().push(phone);
-        }
-        for c in customers::by_ids(db, &customer_ids).await? {
-            let mut past_repairs = Vec::new();
-            for t in tickets_store::of_customer(db, c.id, 10).await? {
-                past_repairs.push(PastRepair {
-                    ticket_id: t.id,
-                    status: tickets::parse_status(&t.status)?,
-                    number: t.number,
-                    reported_at: t.created_at,
-                    category: t.category,
-                });
-            }
-            customers_by_id.insert(
-                c.id,
-                FieldCustomer {
-                    id: c.id,
-                    name: c.name,
-                    card_no: c.card_no,
-                    phones: phones.remove(&c.id).unwrap_or_default(),
-                    address: c.address,
-                    arrears_fen: c.arrears_fen,
-                    past_repairs,
-                },
-            );
-        }
+    let mut phones: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (id, phone) in customers::phones_of(db, &customer_ids).await? {
+        phones.entry(id).or_default().push(phone);
     }
+    let customer_rows: HashMap<Uuid, customers::CustomerRow> = customers::by_ids(db, &customer_ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut field_customers: HashMap<Uuid, FieldCustomer> = HashMap::new();
+    for c in customer_rows.values() {
+        let mut past_repairs = Vec::new();
+        for t in tickets_store::of_customer(db, c.id, 10).await? {
+            past_repairs.push(PastRepair {
+                ticket_id: t.id,
+                status: tickets::parse_status(&t.status)?,
+                number: t.number,
+                reported_at: t.created_at,
+                category: t.category,
+            });
+        }
+        field_customers.insert(
+            c.id,
+            FieldCustomer {
+                id: c.id,
+                name: c.name.clone(),
+                card_no: c.card_no.clone(),
+                phones: phones.remove(&c.id).unwrap_or_default(),
+                address: c.address.clone(),
+                arrears_fen: c.arrears_fen,
+                past_repairs,
+            },
+        );
+    }
+    let notices = outages::active(db, now).await?;
+    let threshold = crate::params::integer(db, "arrears_warning_fen").await?;
     let mut out = Vec::with_capacity(rows.len());
     for VersionedTicket { row, version } in rows {
+        let customer_row = row.customer_id.and_then(|id| customer_rows.get(&id));
+        let mut warnings = Vec::new();
+        warnings
+            .extend(customer_row.and_then(|c| tickets::arrears_message(threshold, c.arrears_fen)));
+        let place = outages::Place {
+            address: &row.address,
+            street: customer_row.and_then(|c| c.street.as_deref()),
+            community: customer_row.and_then(|c| c.community.as_deref()),
+            location: row.lon.zip(row.lat),
+        };
+        warnings.extend(outages::covering_of(&notices, &place).map(outages::describe));
         let customer = row
             .customer_id
-            .and_then(|id| customers_by_id.get(&id).cloned());
-        let customer_row = match row.customer_id {
-            Some(id) => customers::by_id(db, id).await?,
-            None => None,
-        };
-        let warnings = tickets::intake_warnings(db, customer_row.as_ref(), &row, db::now()).await?;
-        let mut ticket = tickets::view(db, row).await?;
+            .and_then(|id| field_customers.get(&id).cloned());
+        let team_name = row.team_id.and_then(|t| team_names.get(&t).cloned());
+        let decision = decisions.remove(&row.id);
+        let mut ticket = tickets::assemble(row, team_name, decision)?;
         ticket.warnings = warnings;
         out.push(FieldTicket {
             ticket,
@@ -321,9 +353,20 @@ async fn field_checks(db: &Db, rows: Vec<VersionedCheck>) -> AppResult<Vec<Field
     Ok(out)
 }
 
+/// The last reference data built, with the fingerprint it was built from (see
+/// [`store::reference_fingerprint`]): a pull costs one small read while nothing changed.
+#[derive(Default)]
+pub struct ReferenceCache(std::sync::Mutex<Option<(String, Arc<ReferenceData>)>>);
+
 /// Catalogs, score rules and knowledge base, with a version that is the hash of their content:
 /// it changes exactly when something a phone holds offline changed.
-pub async fn reference(db: &Db) -> AppResult<ReferenceData> {
+pub async fn reference(db: &Db, cache: &ReferenceCache) -> AppResult<Arc<ReferenceData>> {
+    let fingerprint = store::reference_fingerprint(db).await?;
+    if let Some((seen, data)) = cache.0.lock().map_err(poisoned)?.as_ref()
+        && *seen == fingerprint
+    {
+        return Ok(data.clone());
+    }
     let mut data = ReferenceData {
         version: String::new(),
         repair_items: catalog::repair_items(db).await?,
@@ -334,7 +377,13 @@ pub async fn reference(db: &Db) -> AppResult<ReferenceData> {
     let bytes = serde_json::to_vec(&data).map_err(|e| AppError::Internal(e.to_string()))?;
     let digest = Sha256::digest(&bytes);
     data.version = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let data = Arc::new(data);
+    *cache.0.lock().map_err(poisoned)? = Some((fingerprint, data.clone()));
     Ok(data)
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> AppError {
+    AppError::Internal("reference data cache poisoned".into())
 }
 
 #[cfg(test)]

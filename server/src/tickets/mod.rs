@@ -63,7 +63,7 @@ pub fn may_see(user: &CurrentUser, t: &TicketRow) -> bool {
 
 pub async fn view(db: &Db, t: TicketRow) -> AppResult<TicketView> {
     let team_name = match t.team_id {
-        Some(id) => teams::by_id(db, id).await?.map(|team| team.name),
+        Some(id) => teams::known(db, id).await?.map(|team| team.name.clone()),
         None => None,
     };
     let decision = match routing_store::latest_decision(db, SUBJECT, t.id).await? {
@@ -73,7 +73,7 @@ pub async fn view(db: &Db, t: TicketRow) -> AppResult<TicketView> {
     assemble(t, team_name, decision)
 }
 
-fn decision_view(d: DecisionRow) -> AppResult<RoutingDecisionView> {
+pub(crate) fn decision_view(d: DecisionRow) -> AppResult<RoutingDecisionView> {
     Ok(RoutingDecisionView {
         id: d.id,
         team_id: d.team_id,
@@ -86,7 +86,7 @@ fn decision_view(d: DecisionRow) -> AppResult<RoutingDecisionView> {
 }
 
 /// The view of a ticket whose team name and latest decision are already known.
-fn assemble(
+pub(crate) fn assemble(
     t: TicketRow,
     team_name: Option<String>,
     decision: Option<RoutingDecisionView>,
@@ -128,7 +128,7 @@ pub async fn get(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<TicketView>
 
 /// A team a dispatcher may give repair work to.
 pub async fn repair_team(db: &Db, field: &str, id: Uuid) -> AppResult<crate::db::teams::TeamRow> {
-    let team = teams::by_id(db, id)
+    let team = teams::known(db, id)
         .await?
         .ok_or_else(|| AppError::validation(field, format!("no team with id {id}")))?;
     if team.kind == TeamKind::Patrol.as_str() {
@@ -137,7 +137,7 @@ pub async fn repair_team(db: &Db, field: &str, id: Uuid) -> AppResult<crate::db:
             format!("{} is a patrol team; repairs go to repair teams", team.name),
         ));
     }
-    Ok(team)
+    Ok(teams::TeamRow::clone(&team))
 }
 
 /// Records a ticket from a call (or a web report, or a patrol conversion) and routes it.
@@ -472,7 +472,12 @@ pub async fn customer_context(
 
 pub async fn arrears_warning(db: &Db, arrears_fen: i64) -> AppResult<Option<String>> {
     let threshold = crate::params::integer(db, "arrears_warning_fen").await?;
-    Ok((arrears_fen > threshold).then(|| {
+    Ok(arrears_message(threshold, arrears_fen))
+}
+
+/// The arrears warning for a balance, given the business parameter's threshold.
+pub fn arrears_message(threshold: i64, arrears_fen: i64) -> Option<String> {
+    (arrears_fen > threshold).then(|| {
         format!(
             "欠费 ¥{}.{:02}（超过 ¥{}.{:02}）：非紧急维修可能需先缴费",
             arrears_fen / 100,
@@ -480,7 +485,7 @@ pub async fn arrears_warning(db: &Db, arrears_fen: i64) -> AppResult<Option<Stri
             threshold / 100,
             threshold % 100
         )
-    }))
+    })
 }
 
 #[cfg(test)]
