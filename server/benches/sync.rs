@@ -2,11 +2,12 @@
 //!
 //!     cargo bench -p gasdesk-server --bench sync [-- --engine sqlite|postgres|both --devices N]
 //!
-//! Starts the real server binary on a fresh database (the demo city's teams and catalogs, 200
-//! repairers with seven jobs per phone, one repairer with 200 jobs) and, from this process:
+//! Starts the real server binary on a fresh database (the demo city's teams and catalogs, a
+//! signed-in repairer with seven jobs per phone, one repairer with 200 jobs, a knowledge base
+//! of 200 entries) and, from this process:
 //! 1. the initial pull of the repairer with 200 jobs and the full reference data: server time
 //!    (median of 5) and payload size, plain and gzip-compressed;
-//! 2. a reconnect storm: N phones (default 2,000; ten per repairer) come online at once, each
+//! 2. a reconnect storm: N phones (default 2,000; one per repairer) come online at once, each
 //!    registers, pulls its jobs, pushes the 25 mutations it recorded offline (accept, depart,
 //!    arrive on seven jobs; complete on four) and pulls again. Reports the total time, push
 //!    latency p50/p99 and the server's peak memory, then counts what the database holds:
@@ -23,7 +24,7 @@ use gasdesk_shared::api::NewUser;
 use gasdesk_shared::intake::{CompletionRequest, RecordItemInput};
 use gasdesk_shared::sync::{Change, PullResponse, PushResponse, Replica};
 use gasdesk_shared::ticket::TicketAction;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,7 +32,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const PASSWORD: &str = "bench-password-2026";
-const REPAIRERS: usize = 200;
 const JOBS_PER_PHONE: usize = 7;
 const COMPLETED_PER_PHONE: usize = 4;
 const BIG_JOBS: usize = 200;
@@ -84,9 +84,10 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Repairers in the demo's repair teams, each with `JOBS_PER_PHONE` jobs per phone, and one
-/// repairer with `BIG_JOBS` jobs for customers with past repairs.
-async fn fill(db: &Db, phones_per_repairer: usize) -> (Vec<String>, String) {
+/// One repairer per phone (each signed in, with `JOBS_PER_PHONE` jobs) in the demo's repair
+/// teams, and one repairer with `BIG_JOBS` jobs for customers with past repairs. Users and
+/// sessions are written directly: hashing thousands of passwords would only time argon2.
+async fn fill(db: &Db, phones: usize) -> (Vec<(String, Uuid)>, (String, Uuid)) {
     gasdesk_server::demo::load(db, 1000)
         .await
         .expect("demo city");
@@ -100,49 +101,53 @@ async fn fill(db: &Db, phones_per_repairer: usize) -> (Vec<String>, String) {
     let customers: Vec<Uuid> = on_db!(db, pool => sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 200")
         .fetch_all(pool).await.unwrap());
     let started = Instant::now();
-    let mut names = Vec::new();
+    let hash = gasdesk_server::auth::password::hash_blocking(PASSWORD).unwrap();
+    let now = gasdesk_server::db::now();
+    let mut signed_in = Vec::new();
     let mut jobs: Vec<(Uuid, Uuid, Option<Uuid>)> = Vec::new();
-    for i in 0..=REPAIRERS {
-        let name = if i == REPAIRERS {
-            "bench_big".to_owned()
-        } else {
-            format!("bench_r{i:03}")
-        };
-        let user = gasdesk_server::users::create(
-            db,
-            Actor::SYSTEM,
-            NewUser {
-                username: name.clone(),
-                display_name: name.clone(),
-                password: PASSWORD.into(),
-                role: Role::Repairer,
+    let mut tx = db.begin().await.unwrap();
+    for i in 0..=phones {
+        let id = Uuid::now_v7();
+        gasdesk_server::db::users::insert(
+            &mut tx,
+            &gasdesk_server::db::users::UserRow {
+                id,
+                username: format!("bench_r{i:05}"),
+                display_name: format!("维修工{i}"),
+                password_hash: hash.clone(),
+                role: "repairer".into(),
                 phone: None,
+                active: true,
+                created_at: now,
+                updated_at: now,
             },
         )
         .await
         .unwrap();
         let team = teams[i % teams.len()];
-        let mut tx = db.begin().await.unwrap();
-        gasdesk_server::db::teams::add_member(&mut tx, team, user.id)
+        gasdesk_server::db::teams::add_member(&mut tx, team, id)
             .await
             .unwrap();
-        tx.commit().await.unwrap();
-        let count = if i == REPAIRERS {
-            BIG_JOBS
-        } else {
-            JOBS_PER_PHONE * phones_per_repairer
-        };
-        for j in 0..count {
-            let customer = (i == REPAIRERS).then(|| customers[j % customers.len()]);
-            jobs.push((user.id, team, customer));
+        let token = gasdesk_server::auth::new_token();
+        gasdesk_server::db::sessions::insert(
+            &mut tx,
+            &gasdesk_server::db::sessions::SessionRow {
+                token_hash: gasdesk_server::auth::token_hash(&token),
+                user_id: id,
+                created_at: now,
+                expires_at: now + time::Duration::days(1),
+                revoked_at: None,
+            },
+        )
+        .await
+        .unwrap();
+        let big = i == phones;
+        for j in 0..if big { BIG_JOBS } else { JOBS_PER_PHONE } {
+            jobs.push((id, team, big.then(|| customers[j % customers.len()])));
         }
-        if i == REPAIRERS {
-            names.push(name);
-        } else {
-            names.insert(i, name);
-        }
+        signed_in.push((token, id));
     }
-    let now = gasdesk_server::db::now();
+    tx.commit().await.unwrap();
     for (chunk, rows) in jobs.chunks(1000).enumerate() {
         on_db!(db, pool => {
             let mut q = sqlx::QueryBuilder::new(
@@ -205,12 +210,12 @@ async fn fill(db: &Db, phones_per_repairer: usize) -> (Vec<String>, String) {
     on_db!(db, pool => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()).unwrap());
     println!(
         "  {} repairers and {} jobs in {:.1} s",
-        REPAIRERS + 1,
+        phones + 1,
         jobs.len(),
         started.elapsed().as_secs_f64()
     );
-    let big = names.pop().unwrap();
-    (names, big)
+    let big = signed_in.pop().unwrap();
+    (signed_in, big)
 }
 
 struct Api {
@@ -219,23 +224,6 @@ struct Api {
 }
 
 impl Api {
-    async fn login(&self, username: &str) -> (String, Uuid) {
-        let body: Value = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (
-            body["token"].as_str().unwrap().to_owned(),
-            body["user"]["id"].as_str().unwrap().parse().unwrap(),
-        )
-    }
-
     async fn register(&self, token: &str) -> Uuid {
         let device = Uuid::new_v4();
         let r = self
@@ -310,8 +298,7 @@ impl Api {
     }
 }
 
-async fn initial_pull(api: &Api, big: &str) {
-    let (token, user) = api.login(big).await;
+async fn initial_pull(api: &Api, (token, user): (String, Uuid)) {
     let mut times = Vec::new();
     let (mut plain, mut gz, mut jobs) = (0, 0, 0);
     for run in 0..6 {
@@ -365,12 +352,8 @@ fn completion() -> CompletionRequest {
     }
 }
 
-async fn storm(api: &Api, names: &[String], devices: usize, server_pid: u32) -> (usize, usize) {
-    let mut logins = Vec::new();
-    for name in names {
-        logins.push(api.login(name).await);
-    }
-    let per_repairer = devices.div_ceil(names.len());
+async fn storm(api: &Api, logins: &[(String, Uuid)], server_pid: u32) -> (usize, usize) {
+    let devices = logins.len();
     let api = std::sync::Arc::new(Api {
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(devices)
@@ -382,21 +365,13 @@ async fn storm(api: &Api, names: &[String], devices: usize, server_pid: u32) -> 
     let started = Instant::now();
     let mut tasks = Vec::new();
     for d in 0..devices {
-        let (token, user) = logins[d % names.len()].clone();
-        let slot = d / names.len();
+        let (token, user) = logins[d].clone();
         let api = api.clone();
         tasks.push(tokio::spawn(async move {
             let device = api.register(&token).await;
             let mut replica = Replica::new(device, user);
             api.pull_all(&token, &mut replica).await;
-            // This phone's share of its worker's jobs.
-            let mut mine: Vec<Uuid> = replica.ticket_ids();
-            mine.sort();
-            let mine: Vec<Uuid> = mine
-                .into_iter()
-                .skip(slot * JOBS_PER_PHONE)
-                .take(JOBS_PER_PHONE)
-                .collect();
+            let mine: Vec<Uuid> = replica.ticket_ids();
             assert_eq!(mine.len(), JOBS_PER_PHONE, "jobs pulled");
             let now = OffsetDateTime::now_utc();
             for id in &mine {
@@ -463,7 +438,7 @@ async fn storm(api: &Api, names: &[String], devices: usize, server_pid: u32) -> 
     }
     let total = started.elapsed();
     println!(
-        "  reconnect storm: {devices} phones ({per_repairer} per repairer) × 25 mutations: drained in {:.1} s; \
+        "  reconnect storm: {devices} phones (one per repairer) × 25 mutations: drained in {:.1} s; \
          push p50 {:.0} ms, p99 {:.0} ms; server peak memory {:.0} MiB",
         total.as_secs_f64(),
         percentile(&mut latencies, 0.5),
@@ -504,14 +479,14 @@ async fn verify(db: &Db, devices: usize, applied: usize, sent: usize) {
 
 async fn run(url: &str, devices: usize) {
     let db = Db::open(url).await.expect("open");
-    let (names, big) = fill(&db, devices.div_ceil(REPAIRERS)).await;
+    let (logins, big) = fill(&db, devices).await;
     let (mut child, base) = start_server(url);
     let api = Api {
         client: reqwest::Client::new(),
         base,
     };
-    initial_pull(&api, &big).await;
-    let (applied, sent) = storm(&api, &names, devices, child.id()).await;
+    initial_pull(&api, big).await;
+    let (applied, sent) = storm(&api, &logins, child.id()).await;
     child.kill().ok();
     child.wait().ok();
     verify(&db, devices, applied, sent).await;
