@@ -63,7 +63,7 @@ pub fn may_see(user: &CurrentUser, t: &TicketRow) -> bool {
 
 pub async fn view(db: &Db, t: TicketRow) -> AppResult<TicketView> {
     let team_name = match t.team_id {
-        Some(id) => teams::known(db, id).await?.map(|team| team.name.clone()),
+        Some(id) => teams::by_id(db, id).await?.map(|team| team.name),
         None => None,
     };
     let decision = match routing_store::latest_decision(db, SUBJECT, t.id).await? {
@@ -128,7 +128,7 @@ pub async fn get(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<TicketView>
 
 /// A team a dispatcher may give repair work to.
 pub async fn repair_team(db: &Db, field: &str, id: Uuid) -> AppResult<crate::db::teams::TeamRow> {
-    let team = teams::known(db, id)
+    let team = teams::by_id(db, id)
         .await?
         .ok_or_else(|| AppError::validation(field, format!("no team with id {id}")))?;
     if team.kind == TeamKind::Patrol.as_str() {
@@ -137,7 +137,7 @@ pub async fn repair_team(db: &Db, field: &str, id: Uuid) -> AppResult<crate::db:
             format!("{} is a patrol team; repairs go to repair teams", team.name),
         ));
     }
-    Ok(teams::TeamRow::clone(&team))
+    Ok(team)
 }
 
 /// Records a ticket from a call (or a web report, or a patrol conversion) and routes it.
