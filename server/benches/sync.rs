@@ -364,8 +364,7 @@ async fn storm(api: &Api, logins: &[(String, Uuid)], server_pid: u32) -> (usize,
     });
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for d in 0..devices {
-        let (token, user) = logins[d].clone();
+    for (token, user) in logins.iter().cloned() {
         let api = api.clone();
         tasks.push(tokio::spawn(async move {
             let device = api.register(&token).await;
