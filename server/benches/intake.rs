@@ -1,6 +1,11 @@
 //! Intake benchmark (not a test: it prints figures and asserts nothing about time).
 //!
 //!     cargo bench -p gasdesk-server --bench intake [-- --customers N --tickets N --engine sqlite|postgres|both]
+//!         [--only lookups|creation|search] [--reuse DIR]
+//!
+//! While iterating on one phase, `--only` skips the others, and `--reuse DIR` keeps the SQLite
+//! database in DIR and fills it only when absent (each run then adds its created tickets), so
+//! the minutes of bulk loading are paid once.
 //!
 //! Fills a database with the demo city's teams and areas, N customers and N tickets (bulk
 //! inserts), starts the real server binary on it as a separate process, and measures from
@@ -221,7 +226,19 @@ fn start_server(url: &str) -> (Child, String) {
     }
 }
 
-async fn measure(base: &str, probes: &[(String, String, String)]) {
+/// CPU time (user + system) the process has used so far, where `/proc` tells it (Linux): the
+/// server's share per ticket is steadier than wall-clock throughput on a busy machine.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux platform Rust targets.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+async fn measure(base: &str, server: u32, probes: &[(String, String, String)], only: Option<&str>) {
+    let runs = |phase: &str| only.is_none_or(|o| o == phase);
     let client = reqwest::Client::new();
     let login: Value = client
         .post(format!("{base}/api/v1/auth/login"))
@@ -239,7 +256,11 @@ async fn measure(base: &str, probes: &[(String, String, String)]) {
             .bearer_auth(&token)
             .send()
     };
-    let probes = &probes[..probes.len().min(1000)];
+    let probes = if runs("lookups") {
+        &probes[..probes.len().min(1000)]
+    } else {
+        &[]
+    };
     let encode = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
     for (label, make) in [
         (
@@ -259,6 +280,9 @@ async fn measure(base: &str, probes: &[(String, String, String)]) {
             format!("/api/v1/customers?phone={}", p.2)
         }),
     ] {
+        if probes.is_empty() {
+            break;
+        }
         let mut samples = Vec::new();
         let mut found = 0;
         for p in probes {
@@ -273,12 +297,22 @@ async fn measure(base: &str, probes: &[(String, String, String)]) {
             probes.len()
         );
     }
-    // Ticket creation with routing, 32 concurrent clients.
+    if runs("creation") {
+        create_tickets(&client, &token, base, server).await;
+    }
+    if runs("search") {
+        search_tickets(&client, &token, base).await;
+    }
+}
+
+/// Ticket creation with routing, 32 concurrent clients.
+async fn create_tickets(client: &reqwest::Client, token: &str, base: &str, server: u32) {
     let total = 4000;
+    let cpu_before = cpu_time(server);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..32 {
-        let (client, token, base) = (client.clone(), token.clone(), base.to_owned());
+        let (client, token, base) = (client.clone(), token.to_owned(), base.to_owned());
         tasks.push(tokio::spawn(async move {
             let mut rng = ChaCha8Rng::seed_from_u64(worker);
             for _ in 0..total / 32 {
@@ -303,6 +337,23 @@ async fn measure(base: &str, probes: &[(String, String, String)]) {
         "  ticket creation (HTTP, routed)  {:.0} tickets/s ({total} in {secs:.1} s, 32 clients)",
         total as f64 / secs
     );
+    if let (Some(before), Some(after)) = (cpu_before, cpu_time(server)) {
+        println!(
+            "  server CPU per ticket created    {:.2} ms",
+            (after - before).as_secs_f64() * 1000.0 / f64::from(total)
+        );
+    }
+}
+
+/// A page of ticket search results with typical filters.
+async fn search_tickets(client: &reqwest::Client, token: &str, base: &str) {
+    let get = |path: String| {
+        client
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+    };
+    let encode = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
     let team: Value = get("/api/v1/teams".into())
         .await
         .unwrap()
@@ -340,6 +391,8 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let engine = arg("--engine").unwrap_or_else(|| "both".into());
+    let only = arg("--only");
+    let reuse = arg("--reuse").map(std::path::PathBuf::from);
     let dir = tempfile::tempdir().unwrap();
     let pg_admin = std::env::var("GASDESK_BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
@@ -348,11 +401,17 @@ async fn main() {
         .filter(|e| engine == "both" || engine == *e)
     {
         println!("{engine}: {customers} customers, {tickets} tickets");
+        let mut filled = false;
         let url = if engine == "sqlite" {
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("intake.db").display()
-            )
+            let file = match &reuse {
+                Some(keep) => {
+                    std::fs::create_dir_all(keep).unwrap();
+                    filled = keep.join("intake.db").exists();
+                    keep.join("intake.db")
+                }
+                None => dir.path().join("intake.db"),
+            };
+            format!("sqlite://{}?mode=rwc", file.display())
         } else {
             let admin = sqlx::PgPool::connect(&pg_admin).await.expect("PostgreSQL");
             sqlx::query("DROP DATABASE IF EXISTS gasdesk_bench_intake WITH (FORCE)")
@@ -374,7 +433,12 @@ async fn main() {
         })
         .await
         .unwrap();
-        let probes = fill(&db, customers, tickets).await;
+        let probes = if filled {
+            println!("  reusing the database filled by an earlier run (no lookups: no probes)");
+            Vec::new()
+        } else {
+            fill(&db, customers, tickets).await
+        };
         db.close().await;
         let started = Instant::now();
         let (mut server, base) = start_server(&url);
@@ -382,7 +446,7 @@ async fn main() {
             "  server start-up (indexes built)  {:.1} s",
             started.elapsed().as_secs_f64()
         );
-        measure(&base, &probes).await;
+        measure(&base, server.id(), &probes, only.as_deref()).await;
         server.kill().unwrap();
         server.wait().unwrap();
     }

@@ -4,11 +4,12 @@
 
 use crate::auth::CurrentUser;
 use crate::db::audit::{self, Actor};
-use crate::db::{Db, params as store};
+use crate::db::{Db, cache::Recent, params as store};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::Permission;
 use gasdesk_shared::api::BusinessParam;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 pub struct ParamSpec {
     pub key: &'static str,
@@ -74,6 +75,7 @@ pub async fn ensure_defaults(db: &Db) -> AppResult<()> {
         store::insert_default(&mut tx, param.key, &json!(param.default)).await?;
     }
     tx.commit().await?;
+    STORED.changed(db);
     Ok(())
 }
 
@@ -93,12 +95,28 @@ pub async fn list(db: &Db) -> AppResult<Vec<BusinessParam>> {
         .collect())
 }
 
+/// The stored values as read at most a second ago: intake reads the arrears threshold for
+/// every ticket of a known customer. A value set through another instance takes effect here up
+/// to a second later, as if it had been set a second later; one set here, at once.
+static STORED: Recent<HashMap<String, Value>> = Recent::new(std::time::Duration::from_secs(1));
+
 /// The current integer value of a parameter, for code that acts on it.
 pub async fn integer(db: &Db, key: &str) -> AppResult<i64> {
     let spec = spec(key).ok_or_else(|| AppError::Internal(format!("unknown parameter {key}")))?;
-    Ok(store::get(db, key)
-        .await?
-        .and_then(|v| v.0.as_i64())
+    let stored = STORED
+        .get(db, || async {
+            Ok::<_, AppError>(
+                store::all(db)
+                    .await?
+                    .into_iter()
+                    .map(|(k, v)| (k, v.0))
+                    .collect(),
+            )
+        })
+        .await?;
+    Ok(stored
+        .get(key)
+        .and_then(Value::as_i64)
         .unwrap_or(spec.default))
 }
 
@@ -128,6 +146,7 @@ pub async fn set(db: &Db, user: &CurrentUser, key: &str, value: Value) -> AppRes
     )
     .await?;
     tx.commit().await?;
+    STORED.changed(db);
     Ok(BusinessParam {
         key: key.to_owned(),
         value: json!(number),

@@ -15,8 +15,8 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     pub indexes: Arc<Indexes>,
     pub customer_index: Arc<CustomerIndex>,
-    /// Sync pushes applying at once: each holds a pooled connection for its write transaction
-    /// and reads through others, so at most half the pool (see `Db::connect`).
+    /// Sync pushes applying at once: each reads through pooled connections while it prepares
+    /// and holds its write transaction (SQLite: the single writer), so at most half the pool.
     pub sync_gate: Arc<tokio::sync::Semaphore>,
     pub reference_cache: Arc<crate::sync::pull::ReferenceCache>,
 }

@@ -77,8 +77,10 @@ fn bearer_token(parts: &Parts) -> AppResult<&str> {
 
 pub async fn authenticate(db: &Db, token: &str) -> AppResult<CurrentUser> {
     let hash = token_hash(token);
-    let (session, user) =
-        sessions::with_user(db, &hash)
+    // Read on every request, never kept: a sign-out, a deactivation or a change of teams on
+    // any instance counts from the next request.
+    let (session, user, team_ids) =
+        users::signed_in(db, &hash)
             .await?
             .ok_or(AppError::Unauthenticated(
                 "the token is not valid; sign in again",
@@ -98,7 +100,7 @@ pub async fn authenticate(db: &Db, token: &str) -> AppResult<CurrentUser> {
     }
     let role = parse_role(&user.role)?;
     Ok(CurrentUser {
-        team_ids: users::team_ids(db, user.id).await?,
+        team_ids,
         id: user.id,
         username: user.username,
         display_name: user.display_name,

@@ -2,6 +2,8 @@
 
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -26,6 +28,32 @@ pub async fn list(db: &Db) -> Result<Vec<TeamRow>, sqlx::Error> {
 pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<TeamRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM teams WHERE id = $1");
     on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(pool).await)
+}
+
+/// Teams read so far, per database. A team is never changed or deleted once created (nothing
+/// here updates or deletes `teams`), so what was read stays true on every instance and is kept
+/// for the life of the process; a team not yet seen is read. Whoever adds a change to teams must
+/// make this forget the team (on other instances too, so with a time to live; see `db::cache`).
+static SEEN: LazyLock<RwLock<Seen>> = LazyLock::new(Default::default);
+
+/// By database ([`Db::identity`]) and team id.
+type Seen = HashMap<(String, Uuid), Arc<TeamRow>>;
+
+/// [`by_id`], answered from memory after the first read: intake names the routed team of
+/// every ticket.
+pub async fn known(db: &Db, id: Uuid) -> Result<Option<Arc<TeamRow>>, sqlx::Error> {
+    let key = (db.identity(), id);
+    if let Some(team) = SEEN.read().ok().and_then(|seen| seen.get(&key).cloned()) {
+        return Ok(Some(team));
+    }
+    let Some(team) = by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let team = Arc::new(team);
+    if let Ok(mut seen) = SEEN.write() {
+        seen.insert(key, team.clone());
+    }
+    Ok(Some(team))
 }
 
 pub async fn insert(tx: &mut Tx, team: &TeamRow) -> Result<(), sqlx::Error> {

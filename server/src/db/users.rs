@@ -1,5 +1,6 @@
 //! Staff accounts.
 
+use super::sessions::SessionRow;
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
 use time::OffsetDateTime;
@@ -89,4 +90,45 @@ pub async fn all_memberships(db: &Db) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> 
     on_db!(db, pool => sqlx::query_as("SELECT user_id, team_id FROM team_members ORDER BY team_id")
         .fetch_all(pool)
         .await)
+}
+
+/// The session for a token hash with its user and the teams the user belongs to, whatever
+/// their state (the caller decides what expired, revoked or deactivated means). One round
+/// trip, as every request pays it: one row per team, or one with no team.
+pub async fn signed_in(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<(SessionRow, UserRow, Vec<Uuid>)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        user: UserRow,
+        token_hash: String,
+        session_created_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+        revoked_at: Option<OffsetDateTime>,
+        team_id: Option<Uuid>,
+    }
+    let rows: Vec<Joined> = on_db!(db, pool => sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.phone, u.active,
+                u.created_at, u.updated_at, s.token_hash, s.created_at AS session_created_at,
+                s.expires_at, s.revoked_at, m.team_id
+         FROM sessions s JOIN users u ON u.id = s.user_id
+              LEFT JOIN team_members m ON m.user_id = u.id
+         WHERE s.token_hash = $1 ORDER BY m.team_id",
+    )
+    .bind(token_hash)
+    .fetch_all(pool)
+    .await)?;
+    let team_ids = rows.iter().filter_map(|r| r.team_id).collect();
+    Ok(rows.into_iter().next().map(|j| {
+        let session = SessionRow {
+            token_hash: j.token_hash,
+            user_id: j.user.id,
+            created_at: j.session_created_at,
+            expires_at: j.expires_at,
+            revoked_at: j.revoked_at,
+        };
+        (session, j.user, team_ids)
+    }))
 }

@@ -9,12 +9,12 @@ use gasdesk_shared::validate;
 use uuid::Uuid;
 
 pub async fn team_ref(db: &Db, id: Uuid) -> AppResult<TeamRef> {
-    let team = teams::by_id(db, id)
+    let team = teams::known(db, id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("routing points at missing team {id}")))?;
     Ok(TeamRef {
         id,
-        name: team.name,
+        name: team.name.clone(),
     })
 }
 

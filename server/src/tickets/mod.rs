@@ -2,6 +2,7 @@
 //! life from new to closed, and what field workers may see. Repair records, searches, outage
 //! notices and printing are in the submodules.
 
+mod batch;
 pub mod outages;
 pub mod print;
 pub mod records;
@@ -63,7 +64,7 @@ pub fn may_see(user: &CurrentUser, t: &TicketRow) -> bool {
 
 pub async fn view(db: &Db, t: TicketRow) -> AppResult<TicketView> {
     let team_name = match t.team_id {
-        Some(id) => teams::by_id(db, id).await?.map(|team| team.name),
+        Some(id) => teams::known(db, id).await?.map(|team| team.name.clone()),
         None => None,
     };
     let decision = match routing_store::latest_decision(db, SUBJECT, t.id).await? {
@@ -128,7 +129,7 @@ pub async fn get(db: &Db, user: &CurrentUser, id: Uuid) -> AppResult<TicketView>
 
 /// A team a dispatcher may give repair work to.
 pub async fn repair_team(db: &Db, field: &str, id: Uuid) -> AppResult<crate::db::teams::TeamRow> {
-    let team = teams::by_id(db, id)
+    let team = teams::known(db, id)
         .await?
         .ok_or_else(|| AppError::validation(field, format!("no team with id {id}")))?;
     if team.kind == TeamKind::Patrol.as_str() {
@@ -137,7 +138,7 @@ pub async fn repair_team(db: &Db, field: &str, id: Uuid) -> AppResult<crate::db:
             format!("{} is a patrol team; repairs go to repair teams", team.name),
         ));
     }
-    Ok(team)
+    Ok(teams::TeamRow::clone(&team))
 }
 
 /// Records a ticket from a call (or a web report, or a patrol conversion) and routes it.
@@ -168,13 +169,13 @@ pub async fn create_as(
     new: NewTicket,
     patrol_check: Option<Uuid>,
 ) -> AppResult<TicketView> {
-    let prepared = prepare(db, index, actor, actor_name, new, patrol_check).await?;
-    let mut tx = db.begin().await?;
-    let (row, decision) = insert_prepared(&mut tx, &prepared).await?;
-    tx.commit().await?;
-    let warnings = intake_warnings(db, prepared.customer.as_ref(), &row, prepared.now).await?;
+    let mut prepared = prepare(db, index, actor, actor_name, new, patrol_check).await?;
+    // What the answer needs besides the rows; writing does not use it.
+    let (customer, team, now) = (prepared.customer.take(), prepared.team.take(), prepared.now);
+    let (row, decision) = batch::write(db, prepared).await?;
+    let warnings = intake_warnings(db, customer.as_ref(), &row, now).await?;
     // Everything the answer shows was just written: no need to read it back.
-    let team_name = prepared.team.as_ref().map(|t| t.name.clone());
+    let team_name = team.map(|t| t.name);
     let mut view = assemble(row, team_name, Some(decision_view(decision)?))?;
     view.warnings = warnings;
     Ok(view)

@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::db::audit;
 use crate::db::customers as customer_store;
 use crate::db::records::{self as store, OutageRow};
-use crate::db::{self, Db};
+use crate::db::{self, Db, cache::Recent};
 use crate::error::{AppError, AppResult};
 use crate::routing::{geojson, multipolygon_from_geojson};
 use gasdesk_shared::intake::{NewOutageNotice, OutageNoticeView};
@@ -14,6 +14,7 @@ use gasdesk_shared::{Permission, validate};
 use geo::{BoundingRect, Intersects, MultiPolygon, Point};
 use serde_json::json;
 use sqlx::types::Json;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -127,6 +128,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    NOTICES.changed(db);
     Ok(view(row))
 }
 
@@ -187,18 +189,42 @@ pub fn covering_of<'a>(
         .map(|(n, _)| n)
 }
 
+/// Every notice not cancelled, with its area, as read at most a second ago: each ticket's
+/// intake checks them, and they are few and seldom written. A notice published through another
+/// instance may show up to a second late at this one's intake, which an agent cannot tell from
+/// it having been published a second later; this instance's own notices show at once.
+static NOTICES: Recent<Vec<(OutageNoticeView, Option<MultiPolygon<f64>>)>> =
+    Recent::new(std::time::Duration::from_secs(1));
+
+async fn notices(db: &Db) -> AppResult<Arc<Vec<(OutageNoticeView, Option<MultiPolygon<f64>>)>>> {
+    NOTICES
+        .get(db, || async {
+            Ok::<_, AppError>(
+                store::outages(db)
+                    .await?
+                    .into_iter()
+                    .map(|o| {
+                        let notice = view(o);
+                        let area = shape(&notice);
+                        (notice, area)
+                    })
+                    .collect(),
+            )
+        })
+        .await
+}
+
 /// Notices not yet over at `now` that cover the place.
 pub async fn covering(
     db: &Db,
     place: &Place<'_>,
     now: OffsetDateTime,
 ) -> AppResult<Vec<OutageNoticeView>> {
-    Ok(store::outages(db)
+    Ok(notices(db)
         .await?
-        .into_iter()
-        .filter(|o| o.ends_at > now)
-        .map(view)
-        .filter(|n| covers(n, shape(n).as_ref(), place))
+        .iter()
+        .filter(|(n, area)| n.ends_at > now && covers(n, area.as_ref(), place))
+        .map(|(n, _)| n.clone())
         .collect())
 }
 
