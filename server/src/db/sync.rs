@@ -365,35 +365,15 @@ pub async fn scope_tickets(
     ids: Option<&[Uuid]>,
     limit: i64,
 ) -> Result<Vec<VersionedTicket>, sqlx::Error> {
-    let teams = in_list(4, team_ids.len());
-    let only = ids
-        .map(|ids| {
-            format!(
-                "AND id IN ({})",
-                in_list(4 + team_ids.len().max(1), ids.len())
-            )
-        })
-        .unwrap_or_default();
-    let sql = format!(
-        "SELECT {}, version FROM repair_tickets
-         WHERE status IN {FIELD_STATUSES} AND (assignee_id = $1 OR (assignee_id IS NULL AND team_id IN ({teams})))
-           AND ($2 IS NULL OR id > $2) {only}
-         ORDER BY id LIMIT $3",
-        super::tickets::COLUMNS
-    );
-    on_db!(db, pool => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(user_id).bind(after).bind(limit);
-        for t in team_ids {
-            q = q.bind(*t);
-        }
-        if team_ids.is_empty() {
-            q = q.bind(Uuid::nil());
-        }
-        for id in ids.unwrap_or_default() {
-            q = q.bind(*id);
-        }
-        q.fetch_all(pool).await
-    })
+    let scope = Scope {
+        select: format!(
+            "SELECT {}, version FROM repair_tickets",
+            super::tickets::COLUMNS
+        ),
+        open: format!("status IN {FIELD_STATUSES}"),
+        person: "assignee_id",
+    };
+    scope.rows(db, user_id, team_ids, after, ids, limit).await
 }
 
 /// Open leak checks in a patroller's scope, like [`scope_tickets`].
@@ -405,35 +385,71 @@ pub async fn scope_checks(
     ids: Option<&[Uuid]>,
     limit: i64,
 ) -> Result<Vec<VersionedCheck>, sqlx::Error> {
-    let teams = in_list(4, team_ids.len());
-    let only = ids
-        .map(|ids| {
-            format!(
-                "AND id IN ({})",
-                in_list(4 + team_ids.len().max(1), ids.len())
-            )
+    let scope = Scope {
+        select: format!(
+            "SELECT {}, version FROM patrol_checks",
+            super::routing::CHECK_COLUMNS
+        ),
+        open: "status = 'open'".into(),
+        person: "assigned_to",
+    };
+    scope.rows(db, user_id, team_ids, after, ids, limit).await
+}
+
+/// The scope query tickets and checks share: open, and the person's or (with nobody named)
+/// one of their teams'.
+struct Scope {
+    select: String,
+    open: String,
+    person: &'static str,
+}
+
+impl Scope {
+    async fn rows<T>(
+        &self,
+        db: &Db,
+        user_id: Uuid,
+        team_ids: &[Uuid],
+        after: Option<Uuid>,
+        ids: Option<&[Uuid]>,
+        limit: i64,
+    ) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let teams = in_list(4, team_ids.len());
+        let only = ids
+            .map(|ids| {
+                format!(
+                    "AND id IN ({})",
+                    in_list(4 + team_ids.len().max(1), ids.len())
+                )
+            })
+            .unwrap_or_default();
+        let (select, open, person) = (&self.select, &self.open, self.person);
+        let sql = format!(
+            "{select}
+             WHERE {open} AND ({person} = $1 OR ({person} IS NULL AND team_id IN ({teams})))
+               AND ($2 IS NULL OR id > $2) {only}
+             ORDER BY id LIMIT $3"
+        );
+        on_db!(db, pool => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(user_id).bind(after).bind(limit);
+            for t in team_ids {
+                q = q.bind(*t);
+            }
+            if team_ids.is_empty() {
+                q = q.bind(Uuid::nil());
+            }
+            for id in ids.unwrap_or_default() {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
         })
-        .unwrap_or_default();
-    let sql = format!(
-        "SELECT {}, version FROM patrol_checks
-         WHERE status = 'open' AND (assigned_to = $1 OR (assigned_to IS NULL AND team_id IN ({teams})))
-           AND ($2 IS NULL OR id > $2) {only}
-         ORDER BY id LIMIT $3",
-        super::routing::CHECK_COLUMNS
-    );
-    on_db!(db, pool => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(user_id).bind(after).bind(limit);
-        for t in team_ids {
-            q = q.bind(*t);
-        }
-        if team_ids.is_empty() {
-            q = q.bind(Uuid::nil());
-        }
-        for id in ids.unwrap_or_default() {
-            q = q.bind(*id);
-        }
-        q.fetch_all(pool).await
-    })
+    }
 }
 
 pub async fn ticket_version(db: &Db, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
