@@ -233,7 +233,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let state = AppState::ready(db.clone(), config).await?;
     // Kept alive for as long as the server runs.
-    let _jobs = crate::followups::scheduler::start(db.clone()).await?;
+    let _jobs = crate::scheduler::start(db.clone()).await?;
     tracing::info!(
         ready_in_ms = started.elapsed().as_millis() as u64,
         "server ready"

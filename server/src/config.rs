@@ -29,11 +29,23 @@ pub struct Config {
     pub demo_customers: u32,
     /// Log filter, e.g. `info` or `gasdesk_server=debug,tower_http=info`.
     pub log: String,
+    /// Contact the push services see in every VAPID token (`mailto:` or `https:`).
+    pub push_subject: String,
+    /// VAPID private key (raw P-256 scalar, base64url). Unset: one is made on first start and
+    /// kept in the database, so every instance signs with the same key.
+    pub vapid_private_key: Option<String>,
+    /// Push requests in flight at once, per instance.
+    pub push_concurrency: usize,
+    /// Longest wait for a push service's answer before the message is retried.
+    pub push_timeout_secs: u64,
+    /// Accept `http://` subscription endpoints (a local push service in tests); real push
+    /// services are always HTTPS.
+    pub push_allow_http: bool,
 }
 
 /// Keys accepted from the environment as `GASDESK_<KEY>`; anything else with that prefix
 /// belongs to other tools (tests, scripts) and is ignored.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 16] = [
     "addr",
     "database_url",
     "session_ttl_hours",
@@ -45,6 +57,11 @@ const KEYS: [&str; 11] = [
     "pipeline_search_m",
     "demo_customers",
     "log",
+    "push_subject",
+    "vapid_private_key",
+    "push_concurrency",
+    "push_timeout_secs",
+    "push_allow_http",
 ];
 
 impl Default for Config {
@@ -61,6 +78,11 @@ impl Default for Config {
             pipeline_search_m: 200.0,
             demo_customers: 20_000,
             log: "info".into(),
+            push_subject: "mailto:gasdesk@localhost".into(),
+            vapid_private_key: None,
+            push_concurrency: 32,
+            push_timeout_secs: 10,
+            push_allow_http: false,
         }
     }
 }
@@ -85,6 +107,14 @@ impl std::fmt::Debug for Config {
             .field("pipeline_search_m", &self.pipeline_search_m)
             .field("demo_customers", &self.demo_customers)
             .field("log", &self.log)
+            .field("push_subject", &self.push_subject)
+            .field(
+                "vapid_private_key",
+                &self.vapid_private_key.as_ref().map(|_| "***"),
+            )
+            .field("push_concurrency", &self.push_concurrency)
+            .field("push_timeout_secs", &self.push_timeout_secs)
+            .field("push_allow_http", &self.push_allow_http)
             .finish()
     }
 }
@@ -154,11 +184,18 @@ impl Config {
     pub fn login_window(&self) -> Duration {
         Duration::from_secs(self.login_window_secs)
     }
+
+    pub fn push_timeout(&self) -> Duration {
+        Duration::from_secs(self.push_timeout_secs.max(1))
+    }
 }
 
 /// Environment values are text; numbers are read as numbers so `GASDESK_SESSION_TTL_HOURS=8`
 /// fills an integer field.
 fn env_value(raw: &str) -> toml::Value {
+    if let Ok(b) = raw.parse::<bool>() {
+        return toml::Value::Boolean(b);
+    }
     if let Ok(n) = raw.parse::<i64>() {
         return toml::Value::Integer(n);
     }

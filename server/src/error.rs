@@ -160,6 +160,13 @@ impl IntoResponse for AppError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The body was refused unread, so the connection cannot carry another request:
+            // say so, or a client that reuses it sees its next request fail.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         response
     }
 }

@@ -62,6 +62,27 @@ pub const PARAMS: &[ParamSpec] = &[
         min: 1,
         max: 1440,
     },
+    ParamSpec {
+        key: "ack_escalation_minutes_urgent",
+        description: "紧急单未签收升级（分钟）: the same for urgent jobs (leaks, alarms)",
+        default: 3,
+        min: 1,
+        max: 1440,
+    },
+    ParamSpec {
+        key: "accept_escalation_minutes_urgent",
+        description: "紧急单未接单升级（分钟）: the same for urgent jobs",
+        default: 10,
+        min: 1,
+        max: 1440,
+    },
+    ParamSpec {
+        key: "deadline_warning_minutes",
+        description: "时限预警（分钟）: an open ticket this close to its deadline alerts the dispatcher",
+        default: 60,
+        min: 1,
+        max: 1440,
+    },
 ];
 
 fn spec(key: &str) -> Option<&'static ParamSpec> {

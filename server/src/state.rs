@@ -19,6 +19,9 @@ pub struct AppState {
     /// and holds its write transaction (SQLite: the single writer), so at most half the pool.
     pub sync_gate: Arc<tokio::sync::Semaphore>,
     pub reference_cache: Arc<crate::sync::pull::ReferenceCache>,
+    /// This instance's reader of the live event log (console streams, push sender wake-ups).
+    pub hub: Arc<crate::live::Hub>,
+    pub push: Arc<crate::push::Push>,
 }
 
 impl AppState {
@@ -32,9 +35,12 @@ impl AppState {
             crate::db::Engine::Sqlite => 4,
             crate::db::Engine::Postgres => 8,
         };
+        let config = Arc::new(config);
         AppState {
+            push: Arc::new(crate::push::Push::new(db.clone(), config.clone())),
+            hub: Arc::default(),
             db,
-            config: Arc::new(config),
+            config,
             limiter: Arc::new(limiter),
             indexes: Arc::new(Indexes::default()),
             customer_index: Arc::new(CustomerIndex::default()),
@@ -48,6 +54,21 @@ impl AppState {
         let mut state = AppState::new(db, config);
         state.indexes.rebuild(&state.db).await?;
         state.customer_index = Arc::new(CustomerIndex::load(&state.db).await?);
+        // The key is made (or read) now, not at the first push.
+        state.push.vapid().await?;
         Ok(state)
+    }
+
+    /// The tasks a serving instance runs beside its requests: the live event hub and the
+    /// push sender. They stop when the returned set is dropped.
+    pub fn start_background(&self) -> tokio::task::JoinSet<()> {
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(self.hub.clone().run(self.db.clone()));
+        tasks.spawn(crate::push::sender::run(
+            self.db.clone(),
+            self.push.clone(),
+            self.hub.clone(),
+        ));
+        tasks
     }
 }

@@ -7,6 +7,7 @@ pub mod callcenter;
 pub mod error;
 pub mod followup;
 pub mod intake;
+pub mod push;
 pub mod roles;
 pub mod routing;
 pub mod scoring;

@@ -292,6 +292,9 @@ pub struct AlertView {
     pub subject_id: Option<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     pub raised_at: OffsetDateTime,
+    /// `dispatcher`, or `leader` for escalations to the team leader of `team_id`.
+    pub audience: String,
+    pub team_id: Option<Uuid>,
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub struct TestServer {
     pub base: String,
     pub client: Client,
     pub db: Db,
+    /// The configuration it runs with (a second instance may share its database).
+    pub config: Config,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<std::io::Result<()>>>,
     postgres_db: Option<(String, String)>,
@@ -123,7 +125,8 @@ impl TestServer {
             .expect("bind port 0");
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel();
-        let state = AppState::ready(db.clone(), config)
+        let state_config = config.clone();
+        let state = AppState::ready(db.clone(), config.clone())
             .await
             .expect("routing indexes");
         let handle = tokio::spawn(gasdesk_server::http::serve(state, listener, async {
@@ -133,6 +136,7 @@ impl TestServer {
             base: format!("http://{addr}"),
             client: Client::new(),
             db,
+            config: state_config,
             shutdown: Some(tx),
             handle: Some(handle),
             postgres_db,
@@ -140,6 +144,37 @@ impl TestServer {
         };
         server.wait_ready().await;
         Some(server)
+    }
+
+    /// Another server on the same database, as a second instance behind a load balancer.
+    /// Stopping it leaves the database to the first.
+    pub async fn second_instance(&self) -> TestServer {
+        let db = gasdesk_server::open(&self.config)
+            .await
+            .expect("open database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel();
+        let state = AppState::ready(db.clone(), self.config.clone())
+            .await
+            .expect("routing indexes");
+        let handle = tokio::spawn(gasdesk_server::http::serve(state, listener, async {
+            let _ = rx.await;
+        }));
+        let server = TestServer {
+            base: format!("http://{addr}"),
+            client: Client::new(),
+            db,
+            config: self.config.clone(),
+            shutdown: Some(tx),
+            handle: Some(handle),
+            postgres_db: None,
+            _dir: tempfile::tempdir().expect("temp dir"),
+        };
+        server.wait_ready().await;
+        server
     }
 
     async fn wait_ready(&self) {

@@ -42,6 +42,11 @@ impl CurrentUser {
     pub fn actor(&self) -> Actor {
         Actor(Some(self.id))
     }
+
+    /// The hash of the session's token: what a live-stream ticket stands for.
+    pub(crate) fn session_hash(&self) -> &str {
+        &self.token_hash
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -76,7 +81,11 @@ fn bearer_token(parts: &Parts) -> AppResult<&str> {
 }
 
 pub async fn authenticate(db: &Db, token: &str) -> AppResult<CurrentUser> {
-    let hash = token_hash(token);
+    authenticate_session(db, token_hash(token)).await
+}
+
+/// The user of a session known by its token's hash, if it is still valid.
+pub async fn authenticate_session(db: &Db, hash: String) -> AppResult<CurrentUser> {
     // Read on every request, never kept: a sign-out, a deactivation or a change of teams on
     // any instance counts from the next request.
     let (session, user, team_ids) =

@@ -12,8 +12,10 @@ pub mod catalog;
 pub mod customers;
 pub mod filter;
 pub mod followups;
+pub mod live;
 pub mod params;
 pub mod patrol;
+pub mod push;
 pub mod records;
 pub mod routing;
 pub mod sessions;
@@ -223,10 +225,22 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
         }
+        COMMITS.send_modify(|n| *n = n.wrapping_add(1));
+        Ok(())
     }
+}
+
+/// Bumped after every commit in this process: what waits for new live events or queued pushes
+/// looks at once instead of at its next poll. (Other instances hear of PostgreSQL commits
+/// through `NOTIFY`, see [`live`].)
+static COMMITS: std::sync::LazyLock<tokio::sync::watch::Sender<u64>> =
+    std::sync::LazyLock::new(|| tokio::sync::watch::channel(0).0);
+
+pub fn commits() -> tokio::sync::watch::Receiver<u64> {
+    COMMITS.subscribe()
 }
 
 /// The URL with any password replaced, for logs and error messages.

@@ -305,12 +305,43 @@ pub struct AlertRow {
     pub subject_kind: Option<String>,
     pub subject_id: Option<Uuid>,
     pub raised_at: OffsetDateTime,
+    /// `dispatcher` or `leader` (of `team_id`).
+    pub audience: String,
+    pub team_id: Option<Uuid>,
+    /// Alerts with the same key are raised once, whichever instance raises them.
+    pub dedupe_key: Option<String>,
 }
 
-pub async fn insert_alert(tx: &mut Tx, alert: &AlertRow) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO alerts (id, kind, message, subject_kind, subject_id, raised_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+impl AlertRow {
+    /// An alert for the dispatchers about a subject.
+    pub fn for_dispatcher(
+        kind: &str,
+        message: String,
+        subject_kind: &str,
+        subject_id: Uuid,
+        raised_at: OffsetDateTime,
+    ) -> AlertRow {
+        AlertRow {
+            id: Uuid::now_v7(),
+            kind: kind.into(),
+            message,
+            subject_kind: Some(subject_kind.into()),
+            subject_id: Some(subject_id),
+            raised_at,
+            audience: "dispatcher".into(),
+            team_id: None,
+            dedupe_key: None,
+        }
+    }
+}
+
+/// Stores the alert and announces it on the live stream; false (and nothing written) when an
+/// alert with the same key exists.
+pub async fn insert_alert(tx: &mut Tx, alert: &AlertRow) -> Result<bool, sqlx::Error> {
+    let inserted = on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO alerts (id, kind, message, subject_kind, subject_id, raised_at, audience,
+                             team_id, dedupe_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(alert.id)
     .bind(&alert.kind)
@@ -318,15 +349,23 @@ pub async fn insert_alert(tx: &mut Tx, alert: &AlertRow) -> Result<(), sqlx::Err
     .bind(&alert.subject_kind)
     .bind(alert.subject_id)
     .bind(alert.raised_at)
+    .bind(&alert.audience)
+    .bind(alert.team_id)
+    .bind(&alert.dedupe_key)
     .execute(conn)
     .await
-    .map(|_| ()))
+    .map(|r| r.rows_affected() > 0))?;
+    if inserted {
+        crate::live::alert(tx, alert).await?;
+    }
+    Ok(inserted)
 }
 
 pub async fn open_alerts(db: &Db) -> Result<Vec<AlertRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
-        "SELECT id, kind, message, subject_kind, subject_id, raised_at FROM alerts
-         WHERE acknowledged_at IS NULL ORDER BY id DESC",
+        "SELECT id, kind, message, subject_kind, subject_id, raised_at, audience, team_id,
+                dedupe_key
+         FROM alerts WHERE acknowledged_at IS NULL ORDER BY id DESC",
     )
     .fetch_all(pool)
     .await)

@@ -287,7 +287,7 @@ pub async fn log_touch(
     on_tx!(tx, conn => sqlx::query(sql).bind(id).bind(at).execute(conn).await.map(|_| ()))
 }
 
-async fn lock_change_log(tx: &mut Tx) -> Result<(), sqlx::Error> {
+pub(crate) async fn lock_change_log(tx: &mut Tx) -> Result<(), sqlx::Error> {
     if let Tx::Postgres(t) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock(72430801)")
             .execute(&mut **t)

@@ -4,8 +4,6 @@
 //! abandoned locks expire (`followup_lock_minutes`). A complaint or praise heard on the call
 //! becomes an event needing a reply, linked to the ticket.
 
-pub mod scheduler;
-
 use crate::auth::CurrentUser;
 use crate::callcenter::events;
 use crate::db::audit;

@@ -11,9 +11,11 @@ mod catalog;
 mod customers;
 pub mod extract;
 mod followups;
+mod live;
 mod ops;
 mod params;
 mod patrol;
+mod push;
 mod routing;
 mod sync;
 mod teams;
@@ -73,6 +75,8 @@ pub fn router(state: AppState) -> Router {
         .merge(followups::router())
         .merge(attachments::router())
         .merge(sync::router())
+        .merge(push::router())
+        .merge(live::router())
         .split_for_parts();
     let openapi = std::sync::Arc::new(openapi);
     Router::new()
@@ -94,13 +98,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     ops::install_metrics();
+    let background = state.start_background();
+    let hub = state.hub.clone();
+    let shutdown = async move {
+        shutdown.await;
+        hub.close();
+    };
     let app = router(state);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    drop(background);
+    served
 }
 
 async fn track_metrics(request: Request, next: Next) -> Response {

@@ -183,17 +183,16 @@ pub async fn write_result(
     if request.finding == PatrolFinding::Hazard {
         routing_store::insert_alert(
             tx,
-            &AlertRow {
-                id: Uuid::now_v7(),
-                kind: "patrol_hazard".into(),
-                message: format!(
+            &AlertRow::for_dispatcher(
+                "patrol_hazard",
+                format!(
                     "巡线发现安全隐患：{}",
                     remarks.as_deref().unwrap_or(description)
                 ),
-                subject_kind: Some("patrol_check".into()),
-                subject_id: Some(check_id),
-                raised_at: now,
-            },
+                "patrol_check",
+                check_id,
+                now,
+            ),
         )
         .await?;
     }

@@ -59,14 +59,7 @@ async fn candidates(
 async fn raise_alert(tx: &mut Tx, kind: &str, message: String, subject: Uuid) -> AppResult<()> {
     store::insert_alert(
         tx,
-        &AlertRow {
-            id: Uuid::now_v7(),
-            kind: kind.into(),
-            message,
-            subject_kind: Some(SUBJECT.into()),
-            subject_id: Some(subject),
-            raised_at: db::now(),
-        },
+        &AlertRow::for_dispatcher(kind, message, SUBJECT, subject, db::now()),
     )
     .await?;
     Ok(())
@@ -143,6 +136,16 @@ pub async fn report(
     let mut tx = db.begin().await?;
     store::insert_check(&mut tx, &check).await?;
     store::insert_decision(&mut tx, &decision).await?;
+    crate::live::check(
+        &mut tx,
+        "check.created",
+        check.id,
+        check.team_id,
+        check.assigned_to,
+        now,
+    )
+    .await?;
+    crate::push::outbox::check_routed(&mut tx, &check, now).await?;
     if check.assigned_to.is_none() {
         let kind = if team_id.is_some() {
             "nobody_on_duty"
@@ -291,6 +294,14 @@ pub async fn assign(
     let mut tx = db.begin().await?;
     store::assign_check(&mut tx, id, team_id, choice.user_id).await?;
     store::insert_decision(&mut tx, &decision).await?;
+    let routed = CheckRow {
+        team_id,
+        assigned_to: choice.user_id,
+        ..check.clone()
+    };
+    let now = decision.decided_at;
+    crate::live::check(&mut tx, "check.assigned", id, team_id, choice.user_id, now).await?;
+    crate::push::outbox::check_routed(&mut tx, &routed, now).await?;
     audit::record(
         &mut tx,
         Actor(Some(user.id)),
@@ -323,6 +334,8 @@ pub async fn alerts(db: &Db, user: &CurrentUser) -> AppResult<Vec<AlertView>> {
             subject_kind: a.subject_kind,
             subject_id: a.subject_id,
             raised_at: a.raised_at,
+            audience: a.audience,
+            team_id: a.team_id,
         })
         .collect())
 }

@@ -30,7 +30,7 @@ use uuid::Uuid;
 pub const SUBJECT: &str = "repair_ticket";
 
 /// Ticket numbers and their days follow the utility's clock (China Standard Time).
-const LOCAL: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+pub(crate) const LOCAL: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Ok(offset) => offset,
     Err(_) => UtcOffset::UTC,
 };
@@ -379,6 +379,20 @@ pub async fn insert_prepared(
         },
     )
     .await?;
+    crate::live::ticket_step(
+        tx,
+        row.id,
+        &row.number,
+        "create",
+        None,
+        &row.status,
+        row.team_id,
+        row.assignee_id,
+        actor.0,
+        now,
+    )
+    .await?;
+    crate::push::outbox::ticket_created(tx, &row, now).await?;
     let decision = DecisionRow {
         id: Uuid::now_v7(),
         subject_kind: SUBJECT.into(),
@@ -394,14 +408,13 @@ pub async fn insert_prepared(
     if team_id.is_none() {
         routing_store::insert_alert(
             tx,
-            &AlertRow {
-                id: Uuid::now_v7(),
-                kind: "unrouted_ticket".into(),
-                message: format!("报修单 {} 未能自动派单：{explanation}", row.number),
-                subject_kind: Some(SUBJECT.into()),
-                subject_id: Some(row.id),
-                raised_at: now,
-            },
+            &AlertRow::for_dispatcher(
+                "unrouted_ticket",
+                format!("报修单 {} 未能自动派单：{explanation}", row.number),
+                SUBJECT,
+                row.id,
+                now,
+            ),
         )
         .await?;
     }

@@ -118,6 +118,29 @@ pub async fn record_step(tx: &mut Tx, user: &CurrentUser, step: Step<'_>) -> App
         },
     )
     .await?;
+    crate::live::ticket_step(
+        tx,
+        step.ticket.id,
+        &step.ticket.number,
+        step.action.as_str(),
+        Some(step.from.as_str()),
+        step.to.as_str(),
+        step.team_id,
+        step.assignee_id,
+        Some(user.id),
+        now,
+    )
+    .await?;
+    crate::push::outbox::ticket_step(
+        tx,
+        step.ticket,
+        step.action,
+        step.team_id,
+        step.assignee_id,
+        user.id,
+        now,
+    )
+    .await?;
     audit::record(
         tx,
         user.actor(),
