@@ -6,9 +6,16 @@ use crate::db::{self, Db, push as store};
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use web_push::{
     PartialVapidSignatureBuilder, SubscriptionInfo, VapidSignature, VapidSignatureBuilder,
 };
+
+/// How long a signed token is reused for one push service. Tokens are valid for 12 hours;
+/// signing one per message would cost more CPU than the rest of the send.
+const TOKEN_REUSE: Duration = Duration::from_secs(3600);
 
 #[derive(Clone)]
 pub struct Vapid {
@@ -16,6 +23,8 @@ pub struct Vapid {
     /// Uncompressed public point, base64url: the browser's `applicationServerKey`.
     pub public_key: String,
     subject: String,
+    /// Signed tokens by audience (push service origin), with when they were signed.
+    tokens: Arc<Mutex<HashMap<String, (VapidSignature, Instant)>>>,
 }
 
 impl Vapid {
@@ -56,6 +65,7 @@ impl Vapid {
             signer,
             public_key,
             subject: subject.to_owned(),
+            tokens: Arc::default(),
         })
     }
 
@@ -64,14 +74,23 @@ impl Vapid {
         &self,
         subscription: &SubscriptionInfo,
     ) -> Result<VapidSignature, web_push::WebPushError> {
-        let mut builder = self.signer.clone().add_sub_info(subscription);
-        builder.add_claim("sub", self.subject.as_str());
         // web-push would leave out an explicit port, but the audience is the endpoint's
         // origin (RFC 8292 §2), port included.
-        if let Some(origin) = origin(&subscription.endpoint) {
-            builder.add_claim("aud", origin);
+        let audience = origin(&subscription.endpoint).ok_or(web_push::WebPushError::InvalidUri)?;
+        if let Some((token, at)) = self.tokens.lock().expect("token cache").get(&audience)
+            && at.elapsed() < TOKEN_REUSE
+        {
+            return Ok(token.clone());
         }
-        builder.build()
+        let mut builder = self.signer.clone().add_sub_info(subscription);
+        builder.add_claim("sub", self.subject.as_str());
+        builder.add_claim("aud", audience.as_str());
+        let token = builder.build()?;
+        self.tokens
+            .lock()
+            .expect("token cache")
+            .insert(audience, (token.clone(), Instant::now()));
+        Ok(token)
     }
 }
 
