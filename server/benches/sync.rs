@@ -1,15 +1,16 @@
 //! Sync benchmark (not a test: it prints figures and asserts only that nothing was lost).
 //!
-//!     cargo bench -p gasdesk-server --bench sync [-- --engine sqlite|postgres|both --devices N]
+//!     cargo bench -p gasdesk-server --bench sync [-- --engine sqlite|postgres|both --devices N --cold]
 //!
 //! Starts the real server binary on a fresh database (the demo city's teams and catalogs, a
 //! signed-in repairer with seven jobs per phone, one repairer with 200 jobs, a knowledge base
 //! of 200 entries) and, from this process:
 //! 1. the initial pull of the repairer with 200 jobs and the full reference data: server time
 //!    (median of 5) and payload size, plain and gzip-compressed;
-//! 2. a reconnect storm: N phones (default 2,000; one per repairer) come online at once, each
-//!    registers, pulls its jobs, pushes the 25 mutations it recorded offline (accept, depart,
-//!    arrive on seven jobs; complete on four) and pulls again. Reports the total time, push
+//! 2. a reconnect storm: N phones (default 2,000; one per repairer) that registered and pulled
+//!    their jobs earlier come online at once, each pushes the 25 mutations it recorded offline
+//!    (accept, depart, arrive on seven jobs; complete on four) and pulls again. With `--cold`
+//!    the timed storm also includes each phone registering and its first full pull. Reports the total time, push
 //!    latency p50/p99 and the server's peak memory, then counts what the database holds:
 //!    every mutation answered once, applied, and every job where it should be.
 //!
@@ -82,6 +83,22 @@ fn peak_rss_mib(pid: u32) -> f64 {
         })
         .map(|kib| kib / 1024.0)
         .unwrap_or(0.0)
+}
+
+/// CPU time (user + system) a process has used, from /proc: less disturbed than wall time
+/// by other work on a shared machine.
+fn cpu_secs(pid: u32) -> f64 {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) start at `)`.
+            let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            let user: f64 = rest.get(11)?.parse().ok()?;
+            let system: f64 = rest.get(12)?.parse().ok()?;
+            Some(user + system)
+        })
+        .unwrap_or(0.0);
+    ticks / 100.0
 }
 
 /// One repairer per phone (each signed in, with `JOBS_PER_PHONE` jobs) in the demo's repair
@@ -354,6 +371,7 @@ fn completion() -> CompletionRequest {
 
 async fn storm(api: &Api, logins: &[(String, Uuid)], server_pid: u32) -> (usize, usize) {
     let devices = logins.len();
+    let cold = std::env::args().any(|a| a == "--cold");
     let api = std::sync::Arc::new(Api {
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(devices)
@@ -362,14 +380,41 @@ async fn storm(api: &Api, logins: &[(String, Uuid)], server_pid: u32) -> (usize,
             .unwrap(),
         base: api.base.clone(),
     });
+    // Before the storm (untimed unless --cold): each phone registered and synced its jobs
+    // while it had signal, as every phone does at the start of a shift.
+    let mut phones = Vec::new();
+    if !cold {
+        let mut tasks = Vec::new();
+        for (token, user) in logins.iter().cloned() {
+            let api = api.clone();
+            tasks.push(tokio::spawn(async move {
+                let device = api.register(&token).await;
+                let mut replica = Replica::new(device, user);
+                api.pull_all(&token, &mut replica).await;
+                (token, Some(replica))
+            }));
+        }
+        for t in tasks {
+            phones.push(t.await.unwrap());
+        }
+    } else {
+        phones = logins.iter().map(|(t, _)| (t.clone(), None)).collect();
+    }
     let started = Instant::now();
+    let cpu_before = cpu_secs(server_pid);
     let mut tasks = Vec::new();
-    for (token, user) in logins.iter().cloned() {
+    for ((token, replica), (_, user)) in phones.into_iter().zip(logins.iter().cloned()) {
         let api = api.clone();
         tasks.push(tokio::spawn(async move {
-            let device = api.register(&token).await;
-            let mut replica = Replica::new(device, user);
-            api.pull_all(&token, &mut replica).await;
+            let mut replica = match replica {
+                Some(r) => r,
+                None => {
+                    let device = api.register(&token).await;
+                    let mut replica = Replica::new(device, user);
+                    api.pull_all(&token, &mut replica).await;
+                    replica
+                }
+            };
             let mine: Vec<Uuid> = replica.ticket_ids();
             assert_eq!(mine.len(), JOBS_PER_PHONE, "jobs pulled");
             let now = OffsetDateTime::now_utc();
@@ -437,9 +482,15 @@ async fn storm(api: &Api, logins: &[(String, Uuid)], server_pid: u32) -> (usize,
     }
     let total = started.elapsed();
     println!(
-        "  reconnect storm: {devices} phones (one per repairer) × 25 mutations: drained in {:.1} s; \
-         push p50 {:.0} ms, p99 {:.0} ms; server peak memory {:.0} MiB",
+        "  reconnect storm{}: {devices} phones (one per repairer) × 25 mutations: drained in {:.1} s \
+         (server CPU {:.1} s); push p50 {:.0} ms, p99 {:.0} ms; server peak memory {:.0} MiB",
+        if cold {
+            " (cold: registering and first pull included)"
+        } else {
+            ""
+        },
         total.as_secs_f64(),
+        cpu_secs(server_pid) - cpu_before,
         percentile(&mut latencies, 0.5),
         percentile(&mut latencies, 0.99),
         peak_rss_mib(server_pid)

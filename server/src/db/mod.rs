@@ -233,6 +233,16 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Undoes the transaction (dropping it would too, but later and silently).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await,
+            Tx::Postgres(t) => t.rollback().await,
+        }
+    }
+}
+
 /// Bumped after every commit in this process: what waits for new live events or queued pushes
 /// looks at once instead of at its next poll. (Other instances hear of PostgreSQL commits
 /// through `NOTIFY`, see [`live`].)

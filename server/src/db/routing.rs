@@ -109,7 +109,9 @@ pub async fn set_position(
     lat: f64,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query(
+    // Through the write connection (see `sync::touch`): phones report often.
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO staff_positions (user_id, lon, lat, at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id) DO UPDATE SET lon = $2, lat = $3, at = $4",
     )
@@ -117,9 +119,10 @@ pub async fn set_position(
     .bind(lon)
     .bind(lat)
     .bind(at)
-    .execute(pool)
+    .execute(conn)
     .await
-    .map(|_| ()))
+    .map(|_| ()))?;
+    tx.commit().await
 }
 
 pub async fn position_of(db: &Db, user_id: Uuid) -> Result<Option<(f64, f64)>, sqlx::Error> {

@@ -91,13 +91,18 @@ pub async fn advance(
         .map(|_| ()))
 }
 
+/// Every write goes through [`Db::begin`] (on SQLite, the file's one write connection): an
+/// autocommit write on a pooled connection would sleep-poll for the write lock while holding
+/// its pool slot, and under a reconnect storm starve the reads.
 pub async fn touch(db: &Db, id: Uuid, at: OffsetDateTime) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query("UPDATE sync_devices SET last_seen_at = $2 WHERE id = $1")
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query("UPDATE sync_devices SET last_seen_at = $2 WHERE id = $1")
         .bind(id)
         .bind(at)
-        .execute(pool)
+        .execute(conn)
         .await
-        .map(|_| ()))
+        .map(|_| ()))?;
+    tx.commit().await
 }
 
 /// Makes the device (or every device of a user) start over with a full snapshot.
@@ -106,14 +111,17 @@ pub async fn force_resync(
     device: Option<Uuid>,
     user: Option<Uuid>,
 ) -> Result<u64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query(
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => sqlx::query(
         "UPDATE sync_devices SET resync_epoch = resync_epoch + 1 WHERE id = $1 OR user_id = $2",
     )
     .bind(device)
     .bind(user)
-    .execute(pool)
+    .execute(conn)
     .await
-    .map(|r| r.rows_affected()))
+    .map(|r| r.rows_affected()))?;
+    tx.commit().await?;
+    Ok(changed)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -139,28 +147,35 @@ pub struct MutationRow {
 const MUTATION_COLUMNS: &str = "id, device_id, seq, user_id, kind, subject_id, base_version, device_at, payload, \
      outcome, code, reason, received_at, resolved_by, resolved_at, resolution";
 
-pub async fn insert_mutation(tx: &mut Tx, m: &MutationRow) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO sync_mutations ({MUTATION_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, NULL)"
-    );
-    on_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(&*sql))
-        .bind(m.id)
-        .bind(m.device_id)
-        .bind(m.seq)
-        .bind(m.user_id)
-        .bind(&m.kind)
-        .bind(m.subject_id)
-        .bind(m.base_version)
-        .bind(m.device_at)
-        .bind(&m.payload)
-        .bind(&m.outcome)
-        .bind(&m.code)
-        .bind(&m.reason)
-        .bind(m.received_at)
-        .execute(conn)
-        .await
-        .map(|_| ()))
+/// Stores answers, up to 100 rows a statement.
+pub async fn insert_mutations(tx: &mut Tx, rows: &[MutationRow]) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(100) {
+        on_tx!(tx, conn => {
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "INSERT INTO sync_mutations ({MUTATION_COLUMNS}) "
+            ));
+            q.push_values(chunk, |mut b, m| {
+                b.push_bind(m.id)
+                    .push_bind(m.device_id)
+                    .push_bind(m.seq)
+                    .push_bind(m.user_id)
+                    .push_bind(&m.kind)
+                    .push_bind(m.subject_id)
+                    .push_bind(m.base_version)
+                    .push_bind(m.device_at)
+                    .push_bind(&m.payload)
+                    .push_bind(&m.outcome)
+                    .push_bind(&m.code)
+                    .push_bind(&m.reason)
+                    .push_bind(m.received_at)
+                    .push_bind(m.resolved_by)
+                    .push_bind(m.resolved_at)
+                    .push_bind(&m.resolution);
+            });
+            q.build().execute(conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// The stored answers for a device's sequence numbers `from..=to`.
@@ -311,11 +326,15 @@ pub async fn changes_after(
     limit: i64,
 ) -> Result<Vec<(i64, String, Uuid)>, sqlx::Error> {
     let teams = in_list(4, team_ids.len());
+    // One index range per way an entry can concern the user (see migration 0011), merged;
+    // an OR over one scan would read every change after the cursor.
     let sql = format!(
-        "SELECT seq, kind, entity_id FROM sync_changes
-         WHERE seq > $1 AND (user_id = $2 OR prev_user_id = $2
-                             OR (user_id IS NULL AND team_id IN ({teams}))
-                             OR (prev_user_id IS NULL AND prev_team_id IN ({teams})))
+        "SELECT seq, kind, entity_id FROM sync_changes WHERE user_id = $2 AND seq > $1
+         UNION SELECT seq, kind, entity_id FROM sync_changes WHERE prev_user_id = $2 AND seq > $1
+         UNION SELECT seq, kind, entity_id FROM sync_changes
+               WHERE user_id IS NULL AND team_id IN ({teams}) AND seq > $1
+         UNION SELECT seq, kind, entity_id FROM sync_changes
+               WHERE prev_user_id IS NULL AND prev_team_id IN ({teams}) AND seq > $1
          ORDER BY seq LIMIT $3"
     );
     on_db!(db, pool => {

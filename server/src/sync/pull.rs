@@ -113,7 +113,15 @@ pub async fn pull(
             AppError::validation("cursor", "is not a cursor this server gave out")
         })?),
     };
-    store::touch(db, device.id, db::now()).await?;
+    // When the phone was last heard of, to the minute: a write per pull would queue every
+    // pull behind the pushes on SQLite's one writer.
+    let now = db::now();
+    if device
+        .last_seen_at
+        .is_none_or(|seen| now - seen > time::Duration::minutes(1))
+    {
+        store::touch(db, device.id, now).await?;
+    }
     // No cursor, or one from before a forced resync: a new snapshot.
     let (cursor, reset) = match cursor {
         Some(c) if c.epoch() == device.resync_epoch => (c, false),
