@@ -8,9 +8,42 @@ init({ module_or_path: "/app_bg.wasm" }).catch((err) => {
   if (boot) boot.textContent = "应用加载失败，请刷新重试。The app failed to load; reload to retry.";
 });
 
+/** A new version is installed and waiting: offer to switch (data on the phone is kept). */
+function offerUpdate(worker) {
+  if (document.querySelector(".update-banner")) return;
+  const banner = document.createElement("div");
+  banner.className = "update-banner";
+  banner.setAttribute("role", "status");
+  const text = document.createElement("span");
+  text.textContent = "新版本已就绪 · A new version is ready";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "更新 Update";
+  button.addEventListener("click", () => worker.postMessage({ type: "gasdesk-skip-waiting" }));
+  banner.append(text, button);
+  document.body.append(banner);
+}
+
 if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((err) => {
-    // The app still works online without it; offline start needs it.
-    console.warn("gasdesk: service worker registration failed", err);
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker
+    .register("/sw.js", { scope: "/" })
+    .then((reg) => {
+      if (reg.waiting && hadController) offerUpdate(reg.waiting);
+      reg.addEventListener("updatefound", () => {
+        const worker = reg.installing;
+        if (!worker) return;
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+        });
+      });
+    })
+    .catch((err) => {
+      // The app still works online without it; offline start needs it.
+      console.warn("gasdesk: service worker registration failed", err);
+    });
+  // The new worker took over (the worker asked for it): reload into the new version.
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadController) location.reload();
   });
 }

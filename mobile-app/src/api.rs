@@ -2,8 +2,20 @@
 //! natively every call fails with [`ApiError::Network`], so the crate still builds and tests.
 
 use gasdesk_shared::api::{LoginRequest, LoginResponse, UserView};
+use gasdesk_shared::attachments::{AttachmentStatus, NewAttachment};
+use gasdesk_shared::push::{SubscriptionView, VapidPublicKey};
+use gasdesk_shared::sync::{
+    DeviceRegistration, DeviceView, PullQuery, PullResponse, PushRequest, PushResponse,
+};
 use gasdesk_shared::{ErrorBody, ErrorCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+/// A request body.
+pub enum Body {
+    Json(String),
+    Bytes(Vec<u8>),
+}
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,9 +47,108 @@ impl ApiError {
     }
 }
 
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<Option<Body>, ApiError> {
+    serde_json::to_string(value)
+        .map(|s| Some(Body::Json(s)))
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
 pub async fn login(request: &LoginRequest) -> Result<LoginResponse, ApiError> {
-    let body = serde_json::to_string(request).map_err(|e| ApiError::Decode(e.to_string()))?;
-    let (status, text) = transport::send("POST", "/api/v1/auth/login", None, Some(body)).await?;
+    let (status, text) =
+        transport::send("POST", "/api/v1/auth/login", None, json(request)?).await?;
+    decode(status, &text)
+}
+
+/// Registers this phone for the signed-in user (idempotent).
+pub async fn register_device(
+    token: &str,
+    device: &DeviceRegistration,
+) -> Result<DeviceView, ApiError> {
+    let (status, text) =
+        transport::send("POST", "/api/v1/sync/devices", Some(token), json(device)?).await?;
+    decode(status, &text)
+}
+
+pub async fn push(token: &str, request: &PushRequest) -> Result<PushResponse, ApiError> {
+    let (status, text) =
+        transport::send("POST", "/api/v1/sync/push", Some(token), json(request)?).await?;
+    decode(status, &text)
+}
+
+pub async fn pull(token: &str, query: &PullQuery) -> Result<PullResponse, ApiError> {
+    let path = format!("/api/v1/sync/pull?{}", pull_query(query));
+    let (status, text) = transport::send("GET", &path, Some(token), None).await?;
+    decode(status, &text)
+}
+
+/// The query string of a pull.
+pub fn pull_query(query: &PullQuery) -> String {
+    let mut parts = vec![format!("device_id={}", query.device_id)];
+    if let Some(cursor) = &query.cursor {
+        parts.push(format!("cursor={}", percent_encode(cursor)));
+    }
+    if let Some(limit) = query.limit {
+        parts.push(format!("limit={limit}"));
+    }
+    if let Some(version) = &query.reference_version {
+        parts.push(format!("reference_version={}", percent_encode(version)));
+    }
+    parts.join("&")
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Declares a photo or signature (again); answers how much of it the server holds.
+pub async fn declare_attachment(
+    token: &str,
+    new: &NewAttachment,
+) -> Result<AttachmentStatus, ApiError> {
+    let (status, text) =
+        transport::send("POST", "/api/v1/attachments", Some(token), json(new)?).await?;
+    decode(status, &text)
+}
+
+pub async fn put_chunk(
+    token: &str,
+    sha256: &str,
+    offset: u64,
+    bytes: Vec<u8>,
+) -> Result<AttachmentStatus, ApiError> {
+    let path = format!("/api/v1/attachments/{sha256}/chunks?offset={offset}");
+    let (status, text) =
+        transport::send("PUT", &path, Some(token), Some(Body::Bytes(bytes))).await?;
+    decode(status, &text)
+}
+
+pub async fn vapid_key() -> Result<VapidPublicKey, ApiError> {
+    let (status, text) =
+        transport::send("GET", "/api/v1/push/vapid-public-key", None, None).await?;
+    decode(status, &text)
+}
+
+/// Registers a push subscription: the browser's `PushSubscription.toJSON()` with the device.
+pub async fn subscribe_push(
+    token: &str,
+    subscription: &serde_json::Value,
+) -> Result<SubscriptionView, ApiError> {
+    let (status, text) = transport::send(
+        "POST",
+        "/api/v1/push/subscriptions",
+        Some(token),
+        json(subscription)?,
+    )
+    .await?;
     decode(status, &text)
 }
 
@@ -96,7 +207,7 @@ mod transport {
         method: &str,
         path: &str,
         token: Option<&str>,
-        body: Option<String>,
+        body: Option<super::Body>,
     ) -> Result<(u16, String), ApiError> {
         let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
         let headers = Headers::new().map_err(js_error)?;
@@ -110,11 +221,20 @@ mod transport {
         }
         let init = RequestInit::new();
         init.set_method(method);
-        if let Some(body) = body {
-            headers
-                .set("Content-Type", "application/json")
-                .map_err(js_error)?;
-            init.set_body(&JsValue::from_str(&body));
+        match body {
+            Some(super::Body::Json(body)) => {
+                headers
+                    .set("Content-Type", "application/json")
+                    .map_err(js_error)?;
+                init.set_body(&JsValue::from_str(&body));
+            }
+            Some(super::Body::Bytes(bytes)) => {
+                headers
+                    .set("Content-Type", "application/octet-stream")
+                    .map_err(js_error)?;
+                init.set_body(&js_sys::Uint8Array::from(bytes.as_slice()));
+            }
+            None => {}
         }
         init.set_headers(&headers);
         let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
@@ -140,7 +260,7 @@ mod transport {
         _method: &str,
         _path: &str,
         _token: Option<&str>,
-        _body: Option<String>,
+        _body: Option<super::Body>,
     ) -> Result<(u16, String), ApiError> {
         Err(ApiError::Network(
             "HTTP is only available in the browser build".into(),
@@ -205,6 +325,32 @@ mod tests {
             decode::<UserView>(200, "{"),
             Err(ApiError::Decode(_))
         ));
+    }
+
+    #[test]
+    fn pull_query_encodes_the_cursor_and_keeps_the_device() {
+        let query = PullQuery {
+            device_id: "0190a4e0-0000-7000-8000-000000000001".parse().unwrap(),
+            cursor: Some("t=5&c/x+y".into()),
+            limit: Some(200),
+            reference_version: Some("v 1".into()),
+        };
+        assert_eq!(
+            pull_query(&query),
+            "device_id=0190a4e0-0000-7000-8000-000000000001&cursor=t%3D5%26c%2Fx%2By\
+             &limit=200&reference_version=v%201"
+        );
+        let first = PullQuery {
+            cursor: None,
+            limit: None,
+            reference_version: None,
+            ..query
+        };
+        assert_eq!(
+            pull_query(&first),
+            "device_id=0190a4e0-0000-7000-8000-000000000001"
+        );
+        assert_eq!(percent_encode("报修"), "%E6%8A%A5%E4%BF%AE");
     }
 
     #[test]

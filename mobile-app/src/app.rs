@@ -1,17 +1,31 @@
-//! The app shell: provides the store, re-checks a restored session, and shows either the
-//! sign-in page or the home page under a header and the error banner.
+//! The app shell: provides the store, re-checks a restored session, reads the field worker's
+//! data from IndexedDB and runs the sync loop, and shows the sign-in page, the field app
+//! (repairers, patrollers) or the home page under a header and the error banner.
 
 use crate::components::{ErrorBanner, LangToggle};
 use crate::i18n::{Key, t};
-use crate::pages::{HomePage, SignInPage};
-use crate::store::AppState;
+use crate::pages::{FieldShell, HomePage, SignInPage};
+use crate::platform;
+use crate::store::{AppState, Screen, is_field_role, sync};
 use dioxus::prelude::*;
 
 #[component]
 pub fn App() -> Element {
-    let state = use_context_provider(AppState::restore);
-    // Once per start: a stored session is shown at once and checked in the background.
-    use_hook(move || spawn(state.revalidate()));
+    let mut state = use_context_provider(AppState::restore);
+    // Once per start: a stored session is shown at once and checked in the background; the
+    // field data comes from IndexedDB (no network needed) and the sync loop starts.
+    use_hook(move || {
+        spawn(async move {
+            state.recover_session().await;
+            spawn(state.revalidate());
+            state.load_field().await;
+            state.refresh_uploads().await;
+        });
+        spawn(sync::run(state));
+        platform::on_pop_state(move |path| {
+            state.field.screen.set(Screen::parse(&path));
+        });
+    });
 
     let lang = (state.lang)();
     let session = state.session.read();
@@ -31,6 +45,9 @@ pub fn App() -> Element {
             }
             main { class: "content",
                 match session.as_ref() {
+                    Some(session) if is_field_role(session.user.role) => rsx! {
+                        FieldShell { user: session.user.clone() }
+                    },
                     Some(session) => rsx! {
                         HomePage {
                             lang,

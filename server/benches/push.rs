@@ -69,7 +69,10 @@ fn start_server(url: &str) -> (Child, String) {
     let base = BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("gasdesk listening on ").map(str::to_owned))
+        .find_map(|line| {
+            line.strip_prefix("gasdesk listening on ")
+                .map(str::to_owned)
+        })
         .expect("the server did not say where it listens");
     (child, base)
 }
@@ -85,7 +88,13 @@ async fn receive(State(arrivals): State<Arrivals>, headers: HeaderMap) -> Status
         .and_then(|t| t.to_str().ok())
         .unwrap_or("none")
         .to_owned();
-    arrivals.0.lock().unwrap().entry(topic).or_default().push(at);
+    arrivals
+        .0
+        .lock()
+        .unwrap()
+        .entry(topic)
+        .or_default()
+        .push(at);
     StatusCode::CREATED
 }
 
@@ -160,7 +169,9 @@ async fn fill(db: &Db, origin: &str) -> Fixture {
         gasdesk_server::db::users::insert(&mut tx, &user(id, format!("bench_r{i:04}"), "repairer"))
             .await
             .unwrap();
-        gasdesk_server::db::teams::add_member(&mut tx, team, id).await.unwrap();
+        gasdesk_server::db::teams::add_member(&mut tx, team, id)
+            .await
+            .unwrap();
         let (keys, auth) = ece::generate_keypair_and_auth_secret().unwrap();
         gasdesk_server::db::push::upsert_subscription(
             &mut tx,
@@ -247,7 +258,10 @@ async fn run(engine: &str, url: &str) {
     let started = Instant::now();
     for batch in jobs.chunks(CONCURRENT) {
         let calls = batch.iter().map(|(ticket, person)| {
-            sent_at.lock().unwrap().insert(topic(*ticket), Instant::now());
+            sent_at
+                .lock()
+                .unwrap()
+                .insert(topic(*ticket), Instant::now());
             assign(*ticket, Some(*person))
         });
         futures_util::future::join_all(calls).await;
@@ -283,14 +297,29 @@ async fn run(engine: &str, url: &str) {
     let accepted = started.elapsed();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let n = arrivals.0.lock().unwrap().get(&topic(fan)).map_or(0, Vec::len);
+        let n = arrivals
+            .0
+            .lock()
+            .unwrap()
+            .get(&topic(fan))
+            .map_or(0, Vec::len);
         if n >= WORKERS || Instant::now() > deadline {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let arrived = arrivals.0.lock().unwrap().get(&topic(fan)).cloned().unwrap_or_default();
-    let last = arrived.iter().max().map(|t| t.duration_since(started)).unwrap_or_default();
+    let arrived = arrivals
+        .0
+        .lock()
+        .unwrap()
+        .get(&topic(fan))
+        .cloned()
+        .unwrap_or_default();
+    let last = arrived
+        .iter()
+        .max()
+        .map(|t| t.duration_since(started))
+        .unwrap_or_default();
     println!(
         "  fan-out: {} of {WORKERS} pushes arrived, the last {:.2} s after the assignment (its API call took {:.0} ms)",
         arrived.len(),
@@ -325,9 +354,11 @@ async fn main() {
             .unwrap();
         let base = &admin[..admin.rfind('/').unwrap()];
         run("PostgreSQL", &format!("{base}/{name}")).await;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
-            .execute(&pool)
-            .await
-            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE {name} WITH (FORCE)"
+        )))
+        .execute(&pool)
+        .await
+        .unwrap();
     }
 }

@@ -2,20 +2,9 @@
 // Chromium at a phone's size. Run: GASDESK_BIN=target/debug/gasdesk node --test (in tests/e2e).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, mkdir, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { ARTIFACTS, PASSWORD, PHONE, launchBrowser, signIn, startServer } from "./harness.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, "../..");
-const ARTIFACTS = path.join(HERE, "artifacts");
-const CHROMIUM = process.env.GASDESK_CHROMIUM || "/usr/bin/chromium";
-const STARTUP_TIMEOUT_MS = 60_000;
-const PASSWORD = "gasdesk2026";
 /** Demo logins and the Chinese label the home page must show for each. */
 const DEMO_USERS = [
   ["admin", "系统管理员"],
@@ -27,102 +16,23 @@ const DEMO_USERS = [
 ];
 
 let server;
-let serverLog = "";
 let baseUrl;
 let browser;
-let tmpDir;
-
-function startServer(bin) {
-  const db = `sqlite://${tmpDir}/e2e.db?mode=rwc`;
-  server = spawn(bin, ["serve", "--demo", "--addr", "127.0.0.1:0", "--database-url", db], {
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // Keep draining both pipes for the whole run: a full pipe would block the server.
-  const keep = (chunk) => {
-    serverLog = (serverLog + chunk).slice(-20_000);
-  };
-  server.stderr.on("data", keep);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server printed no address within ${STARTUP_TIMEOUT_MS} ms:\n${serverLog}`)),
-      STARTUP_TIMEOUT_MS,
-    );
-    createInterface({ input: server.stdout }).on("line", (line) => {
-      keep(line + "\n");
-      const m = /^gasdesk listening on (http:\/\/\S+)$/.exec(line.trim());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    server.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before listening:\n${serverLog}`));
-    });
-  });
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGTERM");
-  const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-// Last resort if the runner dies before `after` runs.
-process.on("exit", () => {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
-});
 
 before(async () => {
-  const bin = process.env.GASDESK_BIN;
-  assert.ok(bin, "set GASDESK_BIN to the gasdesk server binary (e.g. target/debug/gasdesk)");
-  await mkdir(ARTIFACTS, { recursive: true });
-  tmpDir = await mkdtemp(path.join(os.tmpdir(), "gasdesk-e2e-"));
-  baseUrl = await startServer(path.resolve(bin));
-  // Fail at once, and clearly, when the server has no app to serve.
-  const shell = await fetch(`${baseUrl}/`);
-  const html = await shell.text();
-  assert.ok(
-    shell.ok && html.includes('id="main"'),
-    `GET / gave ${shell.status}, not the app shell; run scripts/build-app (and rebuild a release server). Body: ${html.slice(0, 200)}`,
-  );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  server = await startServer();
+  baseUrl = server.baseUrl;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await stopServer();
-  if (tmpDir) await rm(tmpDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 /** A fresh phone-sized browser profile; page errors (a wasm panic, say) fail the test. */
 async function openApp(t) {
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-    locale: "zh-CN",
-  });
+  const context = await browser.newContext(PHONE);
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const errors = [];
@@ -133,12 +43,6 @@ async function openApp(t) {
   });
   await page.goto(`${baseUrl}/`);
   return page;
-}
-
-async function signIn(page, username, password) {
-  await page.fill("input#username", username);
-  await page.fill("input#password", password);
-  await page.click("button#sign-in");
 }
 
 test("a wrong password shows the error banner and stays on sign-in", async (t) => {

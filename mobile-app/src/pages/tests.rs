@@ -97,3 +97,159 @@ fn home_page_labels_every_role() {
         assert!(html.contains(role.label_en()), "{role}: {html}");
     }
 }
+
+mod field {
+    use super::render;
+    use crate::components::{SyncBar, SyncStatus};
+    use crate::i18n::Lang;
+    use crate::pages::{JobDetail, JobList, StepEntry, SyncDetails};
+    use crate::store::jobs::job_rows;
+    use crate::store::testdata::{self, ticket};
+    use dioxus::prelude::*;
+    use gasdesk_shared::sync::FlagNotice;
+    use gasdesk_shared::ticket::{TicketAction, TicketStatus};
+    use time::macros::datetime;
+
+    fn bar(status: SyncStatus) -> String {
+        render(
+            |status| rsx! { SyncBar { lang: Lang::Zh, status, on_open: move |_| {} } },
+            status,
+        )
+    }
+
+    #[test]
+    fn the_status_bar_says_offline_pending_last_sync_and_flags() {
+        let html = bar(SyncStatus {
+            online: false,
+            pending: 4,
+            uploads: 2,
+            last_sync: Some(datetime!(2026-11-26 06:05 UTC)),
+            flags: 1,
+            ..SyncStatus::default()
+        });
+        for needle in [
+            "离线",
+            "4 条待同步",
+            "2 个附件待上传",
+            "上次同步 11-26 14:05",
+            r#"data-online="false""#,
+            "⚠ 1",
+        ] {
+            assert!(html.contains(needle), "missing {needle}: {html}");
+        }
+        let calm = bar(SyncStatus {
+            online: true,
+            ..SyncStatus::default()
+        });
+        assert!(calm.contains("在线") && calm.contains("已全部同步") && calm.contains("尚未同步"));
+        assert!(!calm.contains("sync-flags"), "{calm}");
+    }
+
+    #[test]
+    fn the_job_list_highlights_new_jobs() {
+        let replica = testdata::replica(vec![
+            ticket(
+                1,
+                TicketStatus::Assigned,
+                false,
+                datetime!(2026-11-26 08:00 UTC),
+            ),
+            ticket(
+                2,
+                TicketStatus::OnSite,
+                false,
+                datetime!(2026-11-26 09:00 UTC),
+            ),
+        ]);
+        let rows = job_rows(&replica, datetime!(2026-11-26 06:00 UTC));
+        let html = render(
+            |rows| rsx! { JobList { lang: Lang::Zh, rows, on_open: move |_| {} } },
+            rows,
+        );
+        assert_eq!(html.matches(r#"class="job new""#).count(), 1, "{html}");
+        assert!(html.contains("时限 11-26 16:00"), "{html}");
+        assert!(html.contains(r#"data-status="on_site""#), "{html}");
+        let empty = render(
+            |rows| rsx! { JobList { lang: Lang::En, rows, on_open: move |_| {} } },
+            vec![],
+        );
+        assert!(empty.contains("No jobs"), "{empty}");
+    }
+
+    #[test]
+    fn a_job_shows_the_customer_calls_map_warnings_history_and_next_steps() {
+        let t = ticket(
+            1,
+            TicketStatus::Accepted,
+            true,
+            datetime!(2026-11-26 08:00 UTC),
+        );
+        let field = testdata::field_ticket(t.clone());
+        let html = render(
+            |(t, customer)| {
+                rsx! {
+                    JobDetail {
+                        lang: Lang::Zh,
+                        ticket: t,
+                        customer,
+                        actions: vec![TicketAction::Depart, TicketAction::Arrive, TicketAction::Complete],
+                        steps: vec![StepEntry { action: TicketAction::Accept, at: datetime!(2026-11-26 06:30 UTC), pending: true }],
+                        notice: None,
+                        on_step: move |_| {},
+                        on_back: move |_| {},
+                    }
+                }
+            },
+            (t, field.customer),
+        );
+        for needle in [
+            r#"href="tel:13812345678""#,
+            r#"href="geo:31.290000,120.620000?q=31.290000,120.620000("#,
+            "coordinate=wgs84",
+            "欠费 ¥150.00",
+            "该户欠费 150.00 元",
+            "BX20260301-0007",
+            "0800001",
+            r#"data-action="depart""#,
+            r#"data-action="arrive""#,
+            r#"data-action="complete""#,
+            "接单 11-26 14:30",
+            "待同步",
+            "紧急",
+        ] {
+            assert!(html.contains(needle), "missing {needle}: {html}");
+        }
+        assert!(!html.contains(r#"data-action="accept""#), "{html}");
+    }
+
+    #[test]
+    fn flagged_changes_show_with_their_reason() {
+        let flag = FlagNotice {
+            mutation_id: testdata::id(9),
+            seq: 3,
+            kind: "complete".into(),
+            subject: None,
+            code: "reassigned".into(),
+            reason: "工单已改派给其他班组，记录已保留待调度处理".into(),
+        };
+        let html = render(
+            |flags| {
+                rsx! {
+                    SyncDetails {
+                        lang: Lang::Zh,
+                        pending: 0,
+                        last_error: Some("网络不可用，稍后自动重试".into()),
+                        flags,
+                        on_sync_now: move |_| {},
+                        on_dismiss: move |_| {},
+                        on_back: move |_| {},
+                    }
+                }
+            },
+            vec![flag],
+        );
+        assert!(html.contains("服务器标记的记录"), "{html}");
+        assert!(html.contains("工单已改派给其他班组"), "{html}");
+        assert!(html.contains("网络不可用"), "{html}");
+    }
+}

@@ -38,10 +38,6 @@ mod imp {
         web_sys::window().is_none_or(|w| w.navigator().on_line())
     }
 
-    pub fn now_unix() -> Option<i64> {
-        Some((js_sys::Date::now() / 1000.0) as i64)
-    }
-
     pub fn set_document_lang(lang: Lang) {
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
@@ -68,13 +64,10 @@ mod imp {
     pub fn is_online() -> bool {
         true
     }
-    pub fn now_unix() -> Option<i64> {
-        None
-    }
     pub fn set_document_lang(_lang: Lang) {}
 }
 
-pub use imp::{is_online, now_unix, remove, set_document_lang};
+pub use imp::{is_online, remove, set_document_lang};
 
 /// A stored value; an unreadable one (older format, hand-edited) counts as absent.
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {

@@ -1,8 +1,19 @@
 //! What the app remembers: the signed-in session (kept in localStorage under `gasdesk.session`),
-//! the display language, whether a sign-in is under way, and the error shown in the banner.
-//! Pages read [`AppState`] and call its actions; only this layer talks to `api`.
+//! the display language, whether a sign-in is under way, the error shown in the banner, and the
+//! field worker's data (`field`, in IndexedDB) with the sync loop (`sync`) that keeps it in step
+//! with the server. Pages read [`AppState`] and call its actions; only this layer talks to `api`.
 
+mod field;
+pub mod jobs;
 mod local;
+mod push;
+pub mod sync;
+#[cfg(test)]
+pub mod testdata;
+#[cfg(test)]
+mod tests_field;
+
+pub use field::{FieldState, OpenLog, Screen, is_field_role, load_replica, persist};
 
 use crate::api::{self, ApiError};
 use crate::i18n::{Key, Lang, t};
@@ -23,7 +34,19 @@ pub enum UiError {
     Api(ApiError),
     MissingCredentials,
     SessionEnded,
+    /// The server refused the token while work waits to be sent: sign in again, it is kept.
+    SessionExpiredKeep,
     Storage,
+    /// IndexedDB refused a write: the change is not safely on the phone.
+    NotSaved,
+    /// The shared state machine refused a change (with its reason).
+    Refused(String),
+    NoItems,
+    BadQuantity,
+    Photo,
+    NoSignature,
+    NoFinding,
+    BadReading,
 }
 
 impl UiError {
@@ -31,7 +54,18 @@ impl UiError {
         let key = match self {
             UiError::MissingCredentials => Key::ErrMissingCredentials,
             UiError::SessionEnded => Key::ErrSessionExpired,
+            UiError::SessionExpiredKeep => Key::SessionExpiredKeep,
             UiError::Storage => Key::ErrStorage,
+            UiError::NotSaved => Key::ErrNotSaved,
+            UiError::Refused(reason) => {
+                return format!("{}：{reason}", t(lang, Key::ErrRefused));
+            }
+            UiError::NoItems => Key::ErrNoItems,
+            UiError::BadQuantity => Key::ErrBadQuantity,
+            UiError::Photo => Key::ErrPhoto,
+            UiError::NoSignature => Key::ErrNoSignature,
+            UiError::NoFinding => Key::ErrNoFinding,
+            UiError::BadReading => Key::ErrBadReading,
             UiError::Api(ApiError::Network(_)) => Key::ErrNetwork,
             UiError::Api(ApiError::Decode(_)) => Key::ErrServer,
             // Codes the app knows get its own wording in the chosen language (clients switch on
@@ -62,25 +96,33 @@ pub struct AppState {
     pub lang: Signal<Lang>,
     pub signing_in: Signal<bool>,
     pub error: Signal<Option<UiError>>,
+    /// Sign-out asked while changes wait to be sent: the warning is showing.
+    pub confirm_sign_out: Signal<bool>,
+    pub field: FieldState,
 }
 
 impl AppState {
     /// Reads what the last visit left in localStorage. Call inside a component (signals need
     /// an owner), e.g. `use_context_provider(AppState::restore)`.
+    ///
+    /// A session past its expiry is kept: a field worker offline keeps working, and the server
+    /// says when it is over (then the work stays on the phone until they sign in again).
     pub fn restore() -> Self {
-        let session = local::load::<Session>(SESSION_KEY)
-            .filter(|s| local::now_unix().is_none_or(|now| s.expires_at.unix_timestamp() > now));
+        let session = local::load::<Session>(SESSION_KEY);
         let lang = local::load::<Lang>(LANG_KEY).unwrap_or_default();
         local::set_document_lang(lang);
-        Self::new(session, lang)
+        let screen = Screen::parse(&crate::platform::current_path());
+        Self::new(session, lang, screen)
     }
 
-    pub fn new(session: Option<Session>, lang: Lang) -> Self {
+    pub fn new(session: Option<Session>, lang: Lang, screen: Screen) -> Self {
         AppState {
             session: Signal::new(session),
             lang: Signal::new(lang),
             signing_in: Signal::new(false),
             error: Signal::new(None),
+            confirm_sign_out: Signal::new(false),
+            field: FieldState::new(screen),
         }
     }
 
@@ -119,10 +161,65 @@ impl AppState {
                 if local::save(SESSION_KEY, &session).is_err() {
                     self.error.set(Some(UiError::Storage));
                 }
+                let durable = store_session(Some(&session));
                 self.session.set(Some(session));
+                if durable.await.is_err() {
+                    self.error.set(Some(UiError::Storage));
+                }
+                self.load_field().await;
             }
             Err(err) => self.error.set(Some(UiError::Api(err))),
         }
+    }
+
+    /// Changes not yet sent (or attachments not yet uploaded) by the signed-in worker.
+    pub fn unsynced(&self) -> usize {
+        let pending = self
+            .field
+            .replica
+            .peek()
+            .as_ref()
+            .map_or(0, |r| r.pending());
+        pending + *self.field.uploads.peek()
+    }
+
+    /// The sign-out button: with unsynced work, warn first (the work is kept either way).
+    pub fn ask_sign_out(mut self) {
+        if self.unsynced() > 0 {
+            self.confirm_sign_out.set(true);
+        } else {
+            spawn(self.sign_out());
+        }
+    }
+
+    pub fn cancel_sign_out(mut self) {
+        self.confirm_sign_out.set(false);
+    }
+
+    /// localStorage is written lazily by the browser and can be lost when the phone kills it;
+    /// the copy in IndexedDB is on disk once stored. At start, when localStorage has no
+    /// session, the IndexedDB copy is used.
+    pub async fn recover_session(mut self) {
+        if self.session.peek().is_some() {
+            return;
+        }
+        let Ok(Some(json)) = crate::platform::kv_get(SESSION_KEY).await else {
+            return;
+        };
+        let Ok(session) = serde_json::from_str::<Session>(&json) else {
+            return;
+        };
+        // Signed in meanwhile (or out and in): what is current wins.
+        if self.session.peek().is_none() {
+            local::save(SESSION_KEY, &session).unwrap_or(());
+            self.session.set(Some(session));
+        }
+    }
+
+    /// The server no longer accepts the session: back to sign-in, the field data kept.
+    pub fn session_ended(mut self) {
+        self.forget_session();
+        self.error.set(Some(UiError::SessionExpiredKeep));
     }
 
     /// Ends the session on the server and forgets it here. The local copy goes even when the
@@ -167,8 +264,13 @@ impl AppState {
                 self.session.set(session);
             }
             Err(err) if err.is_unauthenticated() => {
+                let keep = self.unsynced() > 0;
                 self.forget_session();
-                self.error.set(Some(UiError::SessionEnded));
+                self.error.set(Some(if keep {
+                    UiError::SessionExpiredKeep
+                } else {
+                    UiError::SessionEnded
+                }));
             }
             Err(ApiError::Network(_)) => {}
             Err(err) => self.error.set(Some(UiError::Api(err))),
@@ -177,8 +279,25 @@ impl AppState {
 
     fn forget_session(&mut self) {
         local::remove(SESSION_KEY);
+        let forgotten = store_session(None);
+        let mut error = self.error;
+        spawn(async move {
+            if forgotten.await.is_err() {
+                error.set(Some(UiError::Storage));
+            }
+        });
         self.session.set(None);
+        self.confirm_sign_out.set(false);
+        self.unload_field();
     }
+}
+
+/// Writes (or removes) the durable copy of the session in IndexedDB.
+fn store_session(
+    session: Option<&Session>,
+) -> impl std::future::Future<Output = Result<(), crate::platform::PlatformError>> + use<> {
+    let json = session.and_then(|s| serde_json::to_string(s).ok());
+    crate::platform::kv_save(vec![(SESSION_KEY.to_string(), json)], vec![])
 }
 
 #[cfg(test)]
