@@ -1,5 +1,6 @@
 //! The app shell: provides the store, re-checks a restored session, and shows either the
-//! sign-in page or the home page under a header and the error banner.
+//! sign-in page or the home page under a header and the error banner; office roles get the
+//! dispatcher console (`crate::console`) instead.
 
 use crate::components::{ErrorBanner, LangToggle};
 use crate::i18n::{Key, t};
@@ -14,6 +15,15 @@ pub fn App() -> Element {
     use_hook(move || spawn(state.revalidate()));
 
     let lang = (state.lang)();
+    // Office roles work at a desktop: the dispatcher console replaces the phone layout.
+    let office = state
+        .session
+        .read()
+        .as_ref()
+        .is_some_and(|s| crate::console::is_console_role(s.user.role));
+    if office {
+        return rsx! { crate::console::ConsoleApp {} };
+    }
     let session = state.session.read();
     let error = state.error.read();
     rsx! {

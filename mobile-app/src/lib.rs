@@ -6,6 +6,7 @@
 pub mod api;
 mod app;
 pub mod components;
+pub mod console;
 pub mod i18n;
 pub mod pages;
 pub mod store;
