@@ -1,6 +1,7 @@
 //! The app shell: provides the store, re-checks a restored session, reads the field worker's
 //! data from IndexedDB and runs the sync loop, and shows the sign-in page, the field app
-//! (repairers, patrollers) or the home page under a header and the error banner.
+//! (repairers, patrollers) or the home page under a header and the error banner; office roles
+//! (dispatchers, leaders, managers, admins) get the dispatcher console (`crate::console`).
 
 use crate::components::{ErrorBanner, LangToggle};
 use crate::i18n::{Key, t};
@@ -28,6 +29,15 @@ pub fn App() -> Element {
     });
 
     let lang = (state.lang)();
+    // Office roles work at a desktop: the dispatcher console replaces the phone layout.
+    let office = state
+        .session
+        .read()
+        .as_ref()
+        .is_some_and(|s| crate::console::is_console_role(s.user.role));
+    if office {
+        return rsx! { crate::console::ConsoleApp {} };
+    }
     let session = state.session.read();
     let error = state.error.read();
     rsx! {

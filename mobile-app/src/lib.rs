@@ -1,4 +1,5 @@
-//! The gasdesk field app and dispatcher console, a Dioxus web app compiled to wasm.
+//! The gasdesk field app and dispatcher console (`console`, for office roles), a Dioxus web app
+//! compiled to wasm.
 //!
 //! Layers, each only calling the one below: `api` (HTTP) and `platform` (IndexedDB, camera,
 //! GPS, push) → `store` (session, language, errors, the field worker's replica and the sync
@@ -7,6 +8,7 @@
 pub mod api;
 mod app;
 pub mod components;
+pub mod console;
 pub mod fmt;
 pub mod i18n;
 pub mod pages;

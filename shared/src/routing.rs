@@ -281,6 +281,20 @@ pub struct PositionReport {
     pub lat: f64,
 }
 
+/// A field worker's last known position, as the console's map shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffPosition {
+    pub user_id: Uuid,
+    pub name: String,
+    pub role: crate::Role,
+    pub lon: f64,
+    pub lat: f64,
+    /// When the phone reported it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
 /// Something a dispatcher must act on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -13,6 +13,7 @@ mod errors;
 mod field;
 mod followups;
 mod live;
+mod positions;
 mod push;
 mod push_service;
 mod roles;

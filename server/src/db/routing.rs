@@ -132,6 +132,27 @@ pub async fn position_of(db: &Db, user_id: Uuid) -> Result<Option<(f64, f64)>, s
         .await)
 }
 
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PositionRow {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub role: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub at: OffsetDateTime,
+}
+
+/// Every active user's last known position, newest first.
+pub async fn positions(db: &Db) -> Result<Vec<PositionRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT p.user_id, u.display_name, u.role, p.lon, p.lat, p.at
+         FROM staff_positions p JOIN users u ON u.id = p.user_id
+         WHERE u.active ORDER BY p.at DESC",
+    )
+    .fetch_all(pool)
+    .await)
+}
+
 pub async fn open_checks_of(db: &Db, user_id: Uuid) -> Result<i64, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar(
         "SELECT COUNT(*) FROM patrol_checks WHERE assigned_to = $1 AND status = 'open'",

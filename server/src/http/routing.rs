@@ -1,5 +1,5 @@
 //! `/api/v1/routing`, `/api/v1/areas`, `/api/v1/pipelines`, `/api/v1/rosters`,
-//! `/api/v1/patrol-checks`, `/api/v1/alerts` and `/api/v1/me/position`.
+//! `/api/v1/patrol-checks`, `/api/v1/alerts`, `/api/v1/me/position` and `/api/v1/positions`.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, read_body};
 use crate::auth::CurrentUser;
@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use gasdesk_shared::routing::{
     AlertView, AssignOverride, DutyShift, GeoImportOptions, GeoImportReport, NewDutyShift,
     NewPatrolCheck, NewRoutingRule, PatrolCheckView, PositionReport, Resolution, ResolveQuery,
-    RoutingRule,
+    RoutingRule, StaffPosition,
 };
 use gasdesk_shared::{ErrorBody, Permission};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -36,6 +36,7 @@ pub fn router(max_import_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(assign_check))
         .routes(routes!(alerts))
         .routes(routes!(report_position))
+        .routes(routes!(positions))
         .merge(imports)
 }
 
@@ -278,4 +279,14 @@ async fn report_position(
 ) -> AppResult<StatusCode> {
     roster::report_position(&state.db, &user, report).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Field workers' last known positions, newest first (for the console's map).
+#[utoipa::path(get, path = "/api/v1/positions", tag = "routing", security(("bearer" = [])),
+    responses((status = 200, body = Vec<StaffPosition>), (status = 403, body = ErrorBody)))]
+async fn positions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<StaffPosition>>> {
+    roster::positions(&state.db, &user).await.map(Json)
 }

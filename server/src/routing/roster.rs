@@ -8,7 +8,7 @@ use crate::db::routing::{self as store, RuleRow, ShiftRow};
 use crate::db::{self, Db, teams, users};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::routing::{
-    DutyShift, NewDutyShift, NewRoutingRule, PositionReport, RoutingRule,
+    DutyShift, NewDutyShift, NewRoutingRule, PositionReport, RoutingRule, StaffPosition,
 };
 use gasdesk_shared::{Permission, Role, TeamKind, validate};
 use serde_json::json;
@@ -189,4 +189,23 @@ pub async fn report_position(db: &Db, user: &CurrentUser, report: PositionReport
         validate::location(Some(report.lon), Some(report.lat))?.unwrap_or((report.lon, report.lat));
     store::set_position(db, user.id, lon, lat, db::now()).await?;
     Ok(())
+}
+
+/// Field workers' last known positions, for the console's map (office staff only).
+pub async fn positions(db: &Db, user: &CurrentUser) -> AppResult<Vec<StaffPosition>> {
+    user.require(Permission::ViewAllTeams)?;
+    let rows = store::positions(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|p| {
+            Some(StaffPosition {
+                role: p.role.parse::<Role>().ok()?,
+                user_id: p.user_id,
+                name: p.display_name,
+                lon: p.lon,
+                lat: p.lat,
+                at: p.at,
+            })
+        })
+        .collect())
 }
