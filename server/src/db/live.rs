@@ -2,10 +2,9 @@
 //! tickets a browser's EventSource presents (`live_stream_tickets`).
 //!
 //! Events are appended inside the transaction of the change they announce, so a stream never
-//! shows what was rolled back. On PostgreSQL, writers take the change-log advisory lock first
-//! (as `sync_changes` does), so sequence numbers follow commit order and a reader resuming
-//! after `seq` never skips an event that committed late; the append also `NOTIFY`s, which
-//! PostgreSQL delivers to every instance's listener at commit.
+//! shows what was rolled back, and in sequence order ([`super::log`]): a reader resuming after
+//! `seq` never skips an event that committed late. On PostgreSQL the append also `NOTIFY`s,
+//! which PostgreSQL delivers to every instance's listener at commit.
 
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
@@ -44,29 +43,19 @@ pub async fn append(
     event: &NewLiveEvent,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    super::sync::lock_change_log(tx).await?;
-    let data = event.data.to_string();
-    on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO live_events (kind, at, ticket_id, team_id, user_id, office_only, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    super::log::append_live(
+        tx,
+        super::log::LiveRow {
+            kind: event.kind.clone(),
+            at,
+            ticket_id: event.ticket_id,
+            team_id: event.team_id,
+            user_id: event.user_id,
+            office_only: event.office_only,
+            data: event.data.to_string(),
+        },
     )
-    .bind(&event.kind)
-    .bind(at)
-    .bind(event.ticket_id)
-    .bind(event.team_id)
-    .bind(event.user_id)
-    .bind(event.office_only)
-    .bind(&data)
-    .execute(conn)
     .await
-    .map(|_| ()))?;
-    if let Tx::Postgres(t) = tx {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(CHANNEL)
-            .execute(&mut **t)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Events after `seq`, oldest first.

@@ -13,6 +13,7 @@ pub mod customers;
 pub mod filter;
 pub mod followups;
 pub mod live;
+pub mod log;
 pub mod params;
 pub mod patrol;
 pub mod push;
@@ -67,7 +68,27 @@ pub enum Db {
 
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(PgTx),
+}
+
+/// A PostgreSQL transaction with the change-log and live-event rows it will append (see
+/// [`log`]). It dereferences to the connection, as a sqlx transaction does.
+pub struct PgTx {
+    tx: Transaction<'static, Postgres>,
+    log: log::Pending,
+}
+
+impl std::ops::Deref for PgTx {
+    type Target = sqlx::PgConnection;
+    fn deref(&self) -> &sqlx::PgConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for PgTx {
+    fn deref_mut(&mut self) -> &mut sqlx::PgConnection {
+        &mut self.tx
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +176,10 @@ impl Db {
                 let pool = writer::of(pool).unwrap_or_else(|| pool.clone());
                 Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
             }
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(PgTx {
+                tx: pool.begin().await?,
+                log: log::Pending::default(),
+            }),
         })
     }
 
@@ -226,7 +250,10 @@ impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Postgres(mut t) => {
+                log::flush(&mut t.tx, std::mem::take(&mut t.log)).await?;
+                t.tx.commit().await?
+            }
         }
         COMMITS.send_modify(|n| *n = n.wrapping_add(1));
         Ok(())
@@ -238,7 +265,7 @@ impl Tx {
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t) => t.rollback().await,
-            Tx::Postgres(t) => t.rollback().await,
+            Tx::Postgres(t) => t.tx.rollback().await,
         }
     }
 }

@@ -247,9 +247,7 @@ impl Entity {
 }
 
 /// Appends to the change log; call it *before* the row is written, so the team and person it
-/// had come from the row as it was. On PostgreSQL the writer first takes a transaction-level
-/// advisory lock: sequence numbers are then handed out in commit order, so a pull that has
-/// read up to N never misses a change committed later with a number below N.
+/// had come from the row as it was. Rows become visible in sequence order ([`super::log`]).
 pub async fn log_change(
     tx: &mut Tx,
     entity: Entity,
@@ -258,27 +256,20 @@ pub async fn log_change(
     user_id: Option<Uuid>,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let sql = match entity {
-        Entity::Ticket => {
-            "INSERT INTO sync_changes (kind, entity_id, team_id, user_id, prev_team_id, prev_user_id, at)
-             VALUES ('ticket', $1, $2, $3, (SELECT team_id FROM repair_tickets WHERE id = $1),
-                     (SELECT assignee_id FROM repair_tickets WHERE id = $1), $4)"
-        }
-        Entity::Check => {
-            "INSERT INTO sync_changes (kind, entity_id, team_id, user_id, prev_team_id, prev_user_id, at)
-             VALUES ('check', $1, $2, $3, (SELECT team_id FROM patrol_checks WHERE id = $1),
-                     (SELECT assigned_to FROM patrol_checks WHERE id = $1), $4)"
-        }
-    };
-    lock_change_log(tx).await?;
-    on_tx!(tx, conn => sqlx::query(sql)
-        .bind(id)
-        .bind(team_id)
-        .bind(user_id)
-        .bind(at)
-        .execute(conn)
-        .await
-        .map(|_| ()))
+    let (prev_team_id, prev_user_id) = current_holder(tx, entity, id).await?.unwrap_or_default();
+    super::log::append_change(
+        tx,
+        super::log::ChangeRow {
+            kind: entity.as_str(),
+            entity_id: id,
+            team_id,
+            user_id,
+            prev_team_id,
+            prev_user_id,
+            at,
+        },
+    )
+    .await
 }
 
 /// A change that keeps the team and person (e.g. a check closed by its result).
@@ -288,27 +279,35 @@ pub async fn log_touch(
     id: Uuid,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    let sql = match entity {
-        Entity::Ticket => {
-            "INSERT INTO sync_changes (kind, entity_id, team_id, user_id, prev_team_id, prev_user_id, at)
-             SELECT 'ticket', id, team_id, assignee_id, team_id, assignee_id, $2 FROM repair_tickets WHERE id = $1"
-        }
-        Entity::Check => {
-            "INSERT INTO sync_changes (kind, entity_id, team_id, user_id, prev_team_id, prev_user_id, at)
-             SELECT 'check', id, team_id, assigned_to, team_id, assigned_to, $2 FROM patrol_checks WHERE id = $1"
-        }
+    let Some((team_id, user_id)) = current_holder(tx, entity, id).await? else {
+        return Ok(());
     };
-    lock_change_log(tx).await?;
-    on_tx!(tx, conn => sqlx::query(sql).bind(id).bind(at).execute(conn).await.map(|_| ()))
+    super::log::append_change(
+        tx,
+        super::log::ChangeRow {
+            kind: entity.as_str(),
+            entity_id: id,
+            team_id,
+            user_id,
+            prev_team_id: team_id,
+            prev_user_id: user_id,
+            at,
+        },
+    )
+    .await
 }
 
-pub(crate) async fn lock_change_log(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    if let Tx::Postgres(t) = tx {
-        sqlx::query("SELECT pg_advisory_xact_lock(72430801)")
-            .execute(&mut **t)
-            .await?;
-    }
-    Ok(())
+/// The team and person a ticket or check has now; `None` when it does not exist (yet).
+async fn current_holder(
+    tx: &mut Tx,
+    entity: Entity,
+    id: Uuid,
+) -> Result<Option<(Option<Uuid>, Option<Uuid>)>, sqlx::Error> {
+    let sql = match entity {
+        Entity::Ticket => "SELECT team_id, assignee_id FROM repair_tickets WHERE id = $1",
+        Entity::Check => "SELECT team_id, assigned_to FROM patrol_checks WHERE id = $1",
+    };
+    on_tx!(tx, conn => sqlx::query_as(sql).bind(id).fetch_optional(conn).await)
 }
 
 pub async fn last_change(db: &Db) -> Result<i64, sqlx::Error> {

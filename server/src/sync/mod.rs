@@ -402,6 +402,13 @@ async fn apply(
 
 async fn savepoint(tx: &mut Tx, statement: &'static str) -> AppResult<()> {
     on_tx!(tx, conn => sqlx::query(statement).execute(conn).await.map(|_| ()))?;
+    // The log rows a transaction keeps until commit follow its savepoints.
+    match statement.split_whitespace().next() {
+        Some("SAVEPOINT") => crate::db::log::mark(tx),
+        Some("ROLLBACK") => crate::db::log::undo_to_mark(tx),
+        Some("RELEASE") => crate::db::log::release_mark(tx),
+        _ => {}
+    }
     Ok(())
 }
 
