@@ -15,6 +15,19 @@ use serde::de::DeserializeOwned;
 pub enum Body {
     Json(String),
     Bytes(Vec<u8>),
+    /// Text of another media type (e.g. `application/geo+json` uploads from the console).
+    Text {
+        content_type: &'static str,
+        text: String,
+    },
+}
+
+impl Body {
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Body, ApiError> {
+        serde_json::to_string(value)
+            .map(Body::Json)
+            .map_err(|e| ApiError::Decode(e.to_string()))
+    }
 }
 
 /// Why a call failed.
@@ -48,9 +61,7 @@ impl ApiError {
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<Option<Body>, ApiError> {
-    serde_json::to_string(value)
-        .map(|s| Some(Body::Json(s)))
-        .map_err(|e| ApiError::Decode(e.to_string()))
+    Body::json(value).map(Some)
 }
 
 pub async fn login(request: &LoginRequest) -> Result<LoginResponse, ApiError> {
@@ -186,6 +197,12 @@ fn check(status: u16, body: &str) -> Result<(), ApiError> {
     })
 }
 
+/// A browser error as an [`ApiError::Network`].
+#[cfg(target_arch = "wasm32")]
+pub(crate) use transport::js_error;
+/// One request through the browser's `fetch`: the status and the body text.
+pub use transport::send;
+
 #[cfg(target_arch = "wasm32")]
 mod transport {
     use super::ApiError;
@@ -193,7 +210,7 @@ mod transport {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Headers, Request, RequestInit, Response};
 
-    fn js_error(value: JsValue) -> ApiError {
+    pub(crate) fn js_error(value: JsValue) -> ApiError {
         ApiError::Network(
             value
                 .as_string()
@@ -233,6 +250,12 @@ mod transport {
                     .set("Content-Type", "application/octet-stream")
                     .map_err(js_error)?;
                 init.set_body(&js_sys::Uint8Array::from(bytes.as_slice()));
+            }
+            Some(super::Body::Text { content_type, text }) => {
+                headers
+                    .set("Content-Type", content_type)
+                    .map_err(js_error)?;
+                init.set_body(&JsValue::from_str(&text));
             }
             None => {}
         }

@@ -132,7 +132,7 @@ fn GeoImport() -> Element {
             let Some(token) = console.token() else { return };
             busy.set(true);
             outcome.set(None);
-            let body = Body {
+            let body = Body::Text {
                 content_type: "application/geo+json",
                 text,
             };

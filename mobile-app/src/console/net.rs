@@ -1,25 +1,11 @@
-//! The console's HTTP transport: like the field app's, plus query strings, any request body
-//! type (GeoJSON uploads) and a browser timer for debouncing. Natively every call fails with
+//! The console's HTTP helpers over the app's transport (`crate::api::send`): query strings,
+//! bodies of any media type (GeoJSON uploads), and browser timers for debouncing. Natively every call fails with
 //! [`ApiError::Network`] and timers finish at once, so the console builds and tests on the host.
 
 use crate::api::{ApiError, decode};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// A request body with its media type.
-pub struct Body {
-    pub content_type: &'static str,
-    pub text: String,
-}
-
-impl Body {
-    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Body, ApiError> {
-        Ok(Body {
-            content_type: "application/json",
-            text: serde_json::to_string(value).map_err(|e| ApiError::Decode(e.to_string()))?,
-        })
-    }
-}
+pub use crate::api::Body;
 
 /// Percent-encodes one query component (RFC 3986 unreserved characters stay as they are), so
 /// Chinese addresses reach the server intact.
@@ -51,12 +37,12 @@ pub fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
 }
 
 pub async fn get<T: DeserializeOwned>(token: &str, path: &str) -> Result<T, ApiError> {
-    let (status, text) = transport::send("GET", path, Some(token), None).await?;
+    let (status, text) = crate::api::send("GET", path, Some(token), None).await?;
     decode(status, &text)
 }
 
 pub async fn post<T: DeserializeOwned>(token: &str, path: &str, body: Body) -> Result<T, ApiError> {
-    let (status, text) = transport::send("POST", path, Some(token), Some(body)).await?;
+    let (status, text) = crate::api::send("POST", path, Some(token), Some(body)).await?;
     decode(status, &text)
 }
 
@@ -67,7 +53,7 @@ pub async fn send_no_content(
     path: &str,
     body: Option<Body>,
 ) -> Result<(), ApiError> {
-    let (status, text) = transport::send(method, path, Some(token), body).await?;
+    let (status, text) = crate::api::send(method, path, Some(token), body).await?;
     if (200..300).contains(&status) {
         Ok(())
     } else {
@@ -82,66 +68,16 @@ pub async fn send_raw(
     path: &str,
     body: Option<Body>,
 ) -> Result<(u16, String), ApiError> {
-    transport::send(method, path, Some(token), body).await
+    crate::api::send(method, path, Some(token), body).await
 }
 
 pub use transport::{element_rect, focus, now_ms, open_html, sleep_ms};
 
 #[cfg(target_arch = "wasm32")]
 mod transport {
-    use super::Body;
-    use crate::api::ApiError;
+    use crate::api::{ApiError, js_error};
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{Headers, Request, RequestInit, Response};
-
-    fn js_error(value: JsValue) -> ApiError {
-        ApiError::Network(
-            value
-                .as_string()
-                .or_else(|| js_sys::JSON::stringify(&value).ok().map(String::from))
-                .unwrap_or_else(|| "fetch failed".into()),
-        )
-    }
-
-    pub async fn send(
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Body>,
-    ) -> Result<(u16, String), ApiError> {
-        let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
-        let headers = Headers::new().map_err(js_error)?;
-        headers
-            .set("Accept", "application/json")
-            .map_err(js_error)?;
-        if let Some(token) = token {
-            headers
-                .set("Authorization", &format!("Bearer {token}"))
-                .map_err(js_error)?;
-        }
-        let init = RequestInit::new();
-        init.set_method(method);
-        if let Some(body) = body {
-            headers
-                .set("Content-Type", body.content_type)
-                .map_err(js_error)?;
-            init.set_body(&JsValue::from_str(&body.text));
-        }
-        init.set_headers(&headers);
-        let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
-        let response: Response = JsFuture::from(window.fetch_with_request(&request))
-            .await
-            .map_err(js_error)?
-            .dyn_into()
-            .map_err(js_error)?;
-        let text = JsFuture::from(response.text().map_err(js_error)?)
-            .await
-            .map_err(js_error)?
-            .as_string()
-            .unwrap_or_default();
-        Ok((response.status(), text))
-    }
 
     /// Resolves after `ms` milliseconds (a `setTimeout` promise).
     pub async fn sleep_ms(ms: i32) {
@@ -202,19 +138,7 @@ mod transport {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod transport {
-    use super::Body;
     use crate::api::ApiError;
-
-    pub async fn send(
-        _method: &str,
-        _path: &str,
-        _token: Option<&str>,
-        _body: Option<Body>,
-    ) -> Result<(u16, String), ApiError> {
-        Err(ApiError::Network(
-            "HTTP is only available in the browser build".into(),
-        ))
-    }
 
     /// Natively timers never fire: a debounce or a clock waits forever instead of spinning.
     pub async fn sleep_ms(_ms: i32) {
