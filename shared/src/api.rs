@@ -146,9 +146,15 @@ pub struct CustomerQuery {
     pub q: Option<String>,
     pub card_no: Option<String>,
     pub phone: Option<String>,
+    /// The first digits of a card number or a phone number, as the agent types them (at least
+    /// `MIN_NUMBER_PREFIX`; spaces and dashes are ignored for phone numbers).
+    pub number: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
 }
+
+/// Fewer typed characters than this match too many card and phone numbers to be useful.
+pub const MIN_NUMBER_PREFIX: usize = 3;
 
 /// What an import did: rows kept, and each refused row with its line number and reason.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

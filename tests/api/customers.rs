@@ -22,6 +22,7 @@ on_both_engines!(
     reimport_updates_by_card_number,
     import_refusals,
     lookup_by_address_card_and_phone,
+    lookup_by_the_start_of_a_number,
 );
 
 async fn import(server: &TestServer, token: &str, csv: &'static str) -> reqwest::Response {
@@ -197,5 +198,98 @@ async fn lookup_by_address_card_and_phone(engine: Engine) {
         "malformed_request",
     )
     .await;
+    server.stop().await;
+}
+
+/// Intake while on the phone: the first digits of a card or phone number find the customer.
+async fn lookup_by_the_start_of_a_number(engine: Engine) {
+    let Some(server) = TestServer::start(engine).await else {
+        return;
+    };
+    let admin = server.user_token("admin", Role::Admin).await;
+    let dispatcher = server.user_token("hw001", Role::Dispatcher).await;
+    import(&server, &admin, EXPORT).await;
+    let search = |query: String| {
+        let request = server.request(
+            Method::GET,
+            &format!("/api/v1/customers?{query}"),
+            &dispatcher,
+        );
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let cards = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["card_no"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, by_card) = search("number=0800".into()).await;
+    assert_eq!(status, 200, "{by_card}");
+    // The two good rows of the export (the others were refused).
+    assert_eq!(cards(&by_card), ["0800001", "0800003"]);
+    assert_eq!(by_card["total"], 2);
+    assert_ne!(by_card["capped"], true, "absent when not capped");
+    let (_, one) = search("number=080000%203".into()).await; // "080000 3": spaces ignored
+    assert_eq!(cards(&one), ["0800003"]);
+    // A mobile's first digits, and a landline typed with its dash (stored without).
+    let (_, mobile) = search("number=137".into()).await;
+    assert_eq!(cards(&mobile), ["0800003"], "{mobile}");
+    assert_eq!(mobile["items"][0]["name"], "王芳");
+    let (_, landline) = search("number=0512-6523".into()).await;
+    assert_eq!(cards(&landline), ["0800001"], "{landline}");
+    // 张伟 has 13812345678; 王芳's 13700002222 does not start with 138.
+    let (_, both) = search("number=138".into()).await;
+    assert_eq!(cards(&both), ["0800001"]);
+    let (_, none) = search("number=0801".into()).await;
+    assert_eq!(none["total"], 0);
+    assert_eq!(cards(&none), Vec::<String>::new());
+
+    // Refusals name the parameter and say what is wrong.
+    for (query, needle) in [
+        ("number=08", "at least 3"),
+        ("number=08%2500", "`%`"),
+        ("number=0800&q=x", "alone"),
+        ("number=012345678901234567890123456789012", "32 characters"),
+    ] {
+        let (status, body) = search(query.into()).await;
+        assert_eq!(status, 422, "{query}: {body}");
+        assert_eq!(body["error"]["field"], "number", "{query}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{query}: {message}");
+    }
+
+    // More matches than a page: counted up to the cap, paged in card order.
+    let mut csv = String::from("交费卡号,户名,用气地址\n");
+    for i in 0..505 {
+        csv.push_str(&format!("0900{i:04},用户{i},苏州市姑苏区十全街{i}号\n"));
+    }
+    let response = server
+        .request(Method::POST, "/api/v1/customers/import", &admin)
+        .header("content-type", "text/csv; charset=utf-8")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let (_, many) = search("number=0900&limit=10".into()).await;
+    assert_eq!(many["total"], 500, "counted up to the cap");
+    assert_eq!(many["capped"], true);
+    assert_eq!(cards(&many)[0], "09000000");
+    let (_, tail) = search("number=0900&limit=50&offset=490".into()).await;
+    assert_eq!(
+        cards(&tail),
+        (490..500)
+            .map(|i| format!("0900{i:04}"))
+            .collect::<Vec<_>>()
+    );
+    let (_, exact) = search("number=09000504".into()).await;
+    assert_eq!(cards(&exact), ["09000504"]);
+    assert_ne!(exact["capped"], true);
     server.stop().await;
 }

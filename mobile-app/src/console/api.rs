@@ -15,34 +15,61 @@ pub const CUSTOMER_HITS: u32 = 8;
 /// Open tickets the board loads at once (the API's largest page).
 pub const BOARD_PAGE: u32 = 500;
 
-/// Whether typed digits are a whole phone number (a mobile, or a landline with area code).
-pub fn looks_like_phone(digits: &str) -> bool {
-    let n = digits.len();
-    digits.chars().all(|c| c.is_ascii_digit())
-        && ((n == 11 && digits.starts_with('1'))
-            || (digits.starts_with('0') && (10..=12).contains(&n)))
+/// How the intake search reads what the agent typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerSearch {
+    /// Part of an address or a name (fuzzy on the server).
+    Text(String),
+    /// Digits (spaces and dashes allowed): the start of a card or phone number.
+    Number(String),
+    /// Too little typed to search yet.
+    TooShort,
 }
 
-/// Finds customers by what the agent typed: address or name text (fuzzy), else digits as a
-/// card number, then as a phone number (both exact on the server).
-pub async fn search_customers(token: &str, text: &str) -> Result<Page<CustomerView>, ApiError> {
-    let text = text.trim();
-    let limit = ("limit", CUSTOMER_HITS.to_string());
-    let digits: String = text.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        let path = with_query("/api/v1/customers", &[("q", text.to_string()), limit]);
-        return net::get(token, &path).await;
+/// Fewer characters of address text than this list too many customers to help.
+pub const MIN_TEXT_CHARS: usize = 2;
+
+pub fn customer_search(typed: &str) -> CustomerSearch {
+    let text = typed.trim();
+    let digits = text.chars().filter(|c| !matches!(c, '-' | ' ')).count();
+    let numeric = digits > 0
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' '));
+    if numeric {
+        if digits < gasdesk_shared::api::MIN_NUMBER_PREFIX {
+            CustomerSearch::TooShort
+        } else {
+            CustomerSearch::Number(text.to_string())
+        }
+    } else if text.chars().count() < MIN_TEXT_CHARS {
+        CustomerSearch::TooShort
+    } else {
+        CustomerSearch::Text(text.to_string())
     }
-    let by_card = with_query(
+}
+
+/// Finds customers by what the agent typed: address or name text, or the first digits of a
+/// card or phone number; nothing while too little is typed.
+pub async fn search_customers(token: &str, typed: &str) -> Result<Page<CustomerView>, ApiError> {
+    let (key, value) = match customer_search(typed) {
+        CustomerSearch::Text(text) => ("q", text),
+        CustomerSearch::Number(number) => ("number", number),
+        CustomerSearch::TooShort => {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                capped: false,
+                limit: CUSTOMER_HITS,
+                offset: 0,
+            });
+        }
+    };
+    let path = with_query(
         "/api/v1/customers",
-        &[("card_no", digits.clone()), limit.clone()],
+        &[(key, value), ("limit", CUSTOMER_HITS.to_string())],
     );
-    let page: Page<CustomerView> = net::get(token, &by_card).await?;
-    if !page.items.is_empty() || !looks_like_phone(&digits) {
-        return Ok(page);
-    }
-    let by_phone = with_query("/api/v1/customers", &[("phone", digits), limit]);
-    net::get(token, &by_phone).await
+    net::get(token, &path).await
 }
 
 pub async fn customer_context(token: &str, id: Uuid) -> Result<CustomerContext, ApiError> {
@@ -211,13 +238,26 @@ pub async fn resolve_flagged(token: &str, id: Uuid, resolution: &str) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::looks_like_phone;
+    use super::{CustomerSearch, customer_search};
 
     #[test]
-    fn whole_phone_numbers_are_told_from_card_numbers() {
-        assert!(looks_like_phone("13912345678"));
-        assert!(looks_like_phone("051266535200"));
-        assert!(!looks_like_phone("080006343"), "a card number");
-        assert!(!looks_like_phone("1391234"), "not yet a whole number");
+    fn typed_digits_are_the_start_of_a_number_and_the_rest_is_address_text() {
+        assert_eq!(
+            customer_search(" 0800 "),
+            CustomerSearch::Number("0800".into())
+        );
+        assert_eq!(
+            customer_search("0512-6523"),
+            CustomerSearch::Number("0512-6523".into())
+        );
+        assert_eq!(customer_search("13"), CustomerSearch::TooShort);
+        assert_eq!(customer_search("1-3"), CustomerSearch::TooShort);
+        assert_eq!(customer_search("人"), CustomerSearch::TooShort);
+        assert_eq!(
+            customer_search("人民路12"),
+            CustomerSearch::Text("人民路12".into())
+        );
+        assert_eq!(customer_search("12幢"), CustomerSearch::Text("12幢".into()));
+        assert_eq!(customer_search("  "), CustomerSearch::TooShort);
     }
 }

@@ -30,7 +30,10 @@ texts! {
     NavQueries => ("查询打印", "Queries & print"),
     SignOut => ("退出登录", "Sign out"),
     SearchCustomer => ("客户查找", "Find the customer"),
-    SearchHint => ("输入地址、卡号或电话的一部分", "Type part of an address, card or phone number"),
+    SearchHint => (
+        "输入地址的一部分，或卡号、电话的前几位",
+        "Type part of an address, or the first digits of a card or phone number"
+    ),
     Searching => ("查找中…", "Searching…"),
     NoMatch => ("没有匹配的客户", "No matching customer"),
     KeysHint => ("↑↓ 选择，回车确认，Esc 清除", "↑↓ to choose, Enter to take, Esc to clear"),

@@ -17,8 +17,6 @@ use gasdesk_shared::intake::CustomerContext;
 /// Quiet time after a keystroke before searching: short, since the answer must show within
 /// 150 ms of the last key; stale answers are dropped by [`SearchSeq`] anyway.
 pub const DEBOUNCE_MS: i32 = 60;
-/// Fewer characters than this match too much to be useful.
-pub const MIN_QUERY_CHARS: usize = 2;
 
 /// The customer the agent chose, with what intake shows about them.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +49,7 @@ pub fn IntakePage() -> Element {
             if !seq.peek().is_current(mine) {
                 return;
             }
-            if text.trim().chars().count() < MIN_QUERY_CHARS {
+            if api::customer_search(&text) == api::CustomerSearch::TooShort {
                 hits.set(Vec::new());
                 highlight.set(None);
                 searched.set(false);

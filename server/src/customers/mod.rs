@@ -10,7 +10,9 @@ use crate::db::audit::{self, Actor};
 use crate::db::customers::{self as store, CustomerFilter, CustomerRow};
 use crate::db::{self, Db};
 use crate::error::{AppError, AppResult};
-use gasdesk_shared::api::{CustomerQuery, CustomerView, DEFAULT_PAGE, MAX_PAGE, NewCustomer, Page};
+use gasdesk_shared::api::{
+    CustomerQuery, CustomerView, DEFAULT_PAGE, MAX_PAGE, MIN_NUMBER_PREFIX, NewCustomer, Page,
+};
 use gasdesk_shared::{Permission, validate};
 use serde_json::json;
 use std::collections::HashMap;
@@ -19,7 +21,7 @@ use uuid::Uuid;
 pub use index::CustomerIndex;
 
 /// Finds customers for intake: by address text (fuzzy, from the address index), card number
-/// or phone number (exact, from the database).
+/// or phone number (exact, from the database), or the start of either (`number`, as typed).
 pub async fn search(
     db: &Db,
     index: &CustomerIndex,
@@ -35,6 +37,15 @@ pub async fn search(
         ));
     }
     let offset = query.offset.unwrap_or(0);
+    if let Some(number) = query.number.as_deref() {
+        if query.q.is_some() || query.card_no.is_some() || query.phone.is_some() {
+            return Err(AppError::validation(
+                "number",
+                "search by the start of a number alone, not together with q, card_no or phone",
+            ));
+        }
+        return by_number(db, number, limit, offset).await;
+    }
     let text = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let phone = match query
         .phone
@@ -107,6 +118,66 @@ async fn by_address(
         capped: false,
         items: with_phones(db, rows).await?,
         total: hits.len() as u64,
+        limit,
+        offset,
+    })
+}
+
+/// What the agent typed as the start of a number: the card-number prefix (spaces dropped) and,
+/// when it is all digits, the phone-number prefix (dashes dropped too, as phones are stored).
+fn number_prefixes(number: &str) -> Result<(String, Option<String>), validate::Invalid> {
+    let card: String = number.chars().filter(|c| *c != ' ').collect();
+    if let Some(bad) = card
+        .chars()
+        .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
+    {
+        return Err(validate::invalid(
+            "number",
+            format!("`{bad}` is not part of a card or phone number"),
+        ));
+    }
+    let phone: String = card.chars().filter(|c| *c != '-').collect();
+    if phone.len() < MIN_NUMBER_PREFIX {
+        return Err(validate::invalid(
+            "number",
+            format!("type at least {MIN_NUMBER_PREFIX} digits of the card or phone number"),
+        ));
+    }
+    if card.len() > 32 {
+        return Err(validate::invalid(
+            "number",
+            "is longer than any card or phone number (32 characters at most)",
+        ));
+    }
+    let phone = phone.chars().all(|c| c.is_ascii_digit()).then_some(phone);
+    Ok((card, phone))
+}
+
+/// Customers whose card number or a phone number starts with what was typed, in card-number
+/// order. Up to `MAX_PAGE` matches are counted; `capped` says there are more.
+async fn by_number(
+    db: &Db,
+    number: &str,
+    limit: u32,
+    offset: u32,
+) -> AppResult<Page<CustomerView>> {
+    let (card, phone) = number_prefixes(number)?;
+    let cap = i64::from(MAX_PAGE) + 1;
+    let ids = store::ids_by_number_prefix(db, &card, phone.as_deref(), cap).await?;
+    let capped = ids.len() > MAX_PAGE as usize;
+    let total = ids.len().min(MAX_PAGE as usize) as u64;
+    let page: Vec<Uuid> = ids
+        .into_iter()
+        .take(MAX_PAGE as usize)
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    let mut rows = store::by_ids(db, &page).await?;
+    rows.sort_by_key(|r| page.iter().position(|id| *id == r.id));
+    Ok(Page {
+        capped,
+        items: with_phones(db, rows).await?,
+        total,
         limit,
         offset,
     })

@@ -234,3 +234,69 @@ pub async fn by_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<CustomerRow>, sqlx::Err
         query.fetch_all(pool).await
     })
 }
+
+/// Ids of the customers whose card number, or one of whose phone numbers, begins with the
+/// given prefix, in card-number order, at most `cap` of them. Ranges (`>= prefix AND < next`)
+/// rather than LIKE, so both engines walk the column's index with a bound parameter; PostgreSQL
+/// compares bytewise (`COLLATE "C"`, the collation of its prefix indexes, migration 0012).
+pub async fn ids_by_number_prefix(
+    db: &Db,
+    card_prefix: &str,
+    phone_prefix: Option<&str>,
+    cap: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let bytewise = match db.engine() {
+        super::Engine::Sqlite => "",
+        super::Engine::Postgres => " COLLATE \"C\"",
+    };
+    let sql = format!(
+        "SELECT c.id FROM customers c WHERE c.id IN (
+             SELECT id FROM (SELECT id FROM customers
+                 WHERE card_no{bytewise} >= $1 AND card_no{bytewise} < $2
+                 ORDER BY card_no{bytewise} LIMIT $5) AS by_card
+             UNION
+             SELECT customer_id FROM (SELECT customer_id FROM customer_phones
+                 WHERE phone{bytewise} >= $3 AND phone{bytewise} < $4
+                 ORDER BY phone{bytewise} LIMIT $5) AS by_phone)
+         ORDER BY c.card_no LIMIT $5"
+    );
+    // Without a phone prefix (letters typed) the phone range is empty.
+    let phone = phone_prefix.unwrap_or("");
+    on_db!(db, pool => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql))
+            .bind(card_prefix)
+            .bind(next_prefix(card_prefix))
+            .bind(phone)
+            .bind(if phone.is_empty() { String::new() } else { next_prefix(phone) })
+            .bind(cap)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// The smallest string greater than every string that starts with `prefix` (bytewise), for
+/// an ASCII prefix: its last character moved on by one.
+fn next_prefix(prefix: &str) -> String {
+    let mut bytes = prefix.as_bytes().to_vec();
+    match bytes.last_mut() {
+        Some(last) if *last < 0x7f => *last += 1,
+        _ => bytes.push(0x7f),
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_prefix;
+
+    #[test]
+    fn next_prefix_bounds_every_string_with_the_prefix() {
+        assert_eq!(next_prefix("0800"), "0801");
+        assert_eq!(next_prefix("1389"), "138:");
+        assert_eq!(next_prefix("SZ-"), "SZ.");
+        for s in ["0800", "08000000", "0800zzzz", "0800-1"] {
+            assert!(s >= "0800" && s < next_prefix("0800").as_str(), "{s}");
+        }
+        assert!("0801" >= next_prefix("0800").as_str());
+    }
+}
