@@ -179,6 +179,9 @@ pub struct TrackPoint {
     pub at: OffsetDateTime,
 }
 
+/// The most track points one upload (or one queued track change) may carry.
+pub const MAX_TRACK_POINTS: usize = 2000;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -7,7 +7,10 @@ use gasdesk_shared::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-on_both_engines!(office_staff_see_the_last_position_of_each_field_worker);
+on_both_engines!(
+    office_staff_see_the_last_position_of_each_field_worker,
+    a_patrol_track_moves_the_patroller_on_the_map,
+);
 
 async fn report(server: &TestServer, token: &str, lon: f64, lat: f64) -> reqwest::Response {
     server
@@ -76,5 +79,77 @@ async fn office_staff_see_the_last_position_of_each_field_worker(engine: Engine)
     .await;
     let body: Value = list(&dispatcher).await.unwrap().json().await.unwrap();
     assert_eq!(body[0]["lon"], 120.61);
+    server.stop().await;
+}
+
+/// A patroller's track (sent while the daily log is open) is where they were last seen; a
+/// track that arrives late never moves them back past a newer report.
+async fn a_patrol_track_moves_the_patroller_on_the_map(engine: Engine) {
+    let Some(server) = TestServer::start(engine).await else {
+        return;
+    };
+    let patroller = server.user_token("xx902", Role::Patroller).await;
+    let dispatcher = server.user_token("hw902", Role::Dispatcher).await;
+    let log: Value = server
+        .request(Method::POST, "/api/v1/patrol-logs", &patroller)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let points = format!("/api/v1/patrol-logs/{}/points", log["id"].as_str().unwrap());
+    let at = |seconds_ago: i64| {
+        (time::OffsetDateTime::now_utc() - time::Duration::seconds(seconds_ago))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let upload = |track: Value| {
+        server
+            .request(Method::POST, &points, &patroller)
+            .json(&json!({ "points": track }))
+            .send()
+    };
+    let newest = |body: &Value| (body[0]["lon"].clone(), body[0]["lat"].clone());
+    let response = upload(json!([
+        {"lon": 120.61, "lat": 31.31, "at": at(120)},
+        {"lon": 120.63, "lat": 31.33, "at": at(30)},
+        {"lon": 120.62, "lat": 31.32, "at": at(60)},
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let body: Value = server
+        .request(Method::GET, "/api/v1/positions", &dispatcher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        newest(&body),
+        (json!(120.63), json!(31.33)),
+        "the newest point: {body}"
+    );
+
+    // Reported from the phone just now, then a track from a minute ago arrives late.
+    assert_eq!(
+        report(&server, &patroller, 120.70, 31.40).await.status(),
+        204
+    );
+    let response = upload(json!([{"lon": 120.64, "lat": 31.34, "at": at(50)}]))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = server
+        .request(Method::GET, "/api/v1/positions", &dispatcher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(newest(&body), (json!(120.70), json!(31.40)), "kept: {body}");
     server.stop().await;
 }

@@ -111,9 +111,23 @@ pub async fn set_position(
 ) -> Result<(), sqlx::Error> {
     // Through the write connection (see `sync::touch`): phones report often.
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, conn => sqlx::query(
+    set_position_in(&mut tx, user_id, lon, lat, at).await?;
+    tx.commit().await
+}
+
+/// Records where the person was at `at`, unless a newer position is already known (a track
+/// synced late must not move them back).
+pub async fn set_position_in(
+    tx: &mut Tx,
+    user_id: Uuid,
+    lon: f64,
+    lat: f64,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
         "INSERT INTO staff_positions (user_id, lon, lat, at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id) DO UPDATE SET lon = $2, lat = $3, at = $4",
+         ON CONFLICT (user_id) DO UPDATE SET lon = $2, lat = $3, at = $4
+         WHERE staff_positions.at <= $4",
     )
     .bind(user_id)
     .bind(lon)
@@ -121,8 +135,7 @@ pub async fn set_position(
     .bind(at)
     .execute(conn)
     .await
-    .map(|_| ()))?;
-    tx.commit().await
+    .map(|_| ()))
 }
 
 pub async fn position_of(db: &Db, user_id: Uuid) -> Result<Option<(f64, f64)>, sqlx::Error> {

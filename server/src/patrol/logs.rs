@@ -7,14 +7,12 @@ use crate::db::patrol::{self as store, LogRow};
 use crate::db::{self, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::geometry::LocalProjection;
-use gasdesk_shared::followup::{CloseLog, PatrolLogView, TrackUpload};
+use gasdesk_shared::followup::{CloseLog, MAX_TRACK_POINTS, PatrolLogView, TrackUpload};
 use gasdesk_shared::{Permission, Role, validate};
 use geo::Coord;
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-const MAX_POINTS_PER_UPLOAD: usize = 2000;
 
 async fn view(db: &Db, log: LogRow) -> AppResult<PatrolLogView> {
     let track = store::track(db, log.id).await?;
@@ -155,10 +153,10 @@ pub async fn add_points_in(
     upload: &TrackUpload,
 ) -> AppResult<LogRow> {
     let log = own_open_log(tx, user, id).await?;
-    if upload.points.is_empty() || upload.points.len() > MAX_POINTS_PER_UPLOAD {
+    if upload.points.is_empty() || upload.points.len() > MAX_TRACK_POINTS {
         return Err(AppError::validation(
             "points",
-            format!("send 1 to {MAX_POINTS_PER_UPLOAD} points at a time"),
+            format!("send 1 to {MAX_TRACK_POINTS} points at a time"),
         ));
     }
     for (i, p) in upload.points.iter().enumerate() {
@@ -177,6 +175,12 @@ pub async fn add_points_in(
     for p in &upload.points {
         store::insert_point(tx, id, seq, p.lon, p.lat, db::utc(p.at)).await?;
         seq += 1;
+    }
+    // The track's newest point is where the patroller was last seen (the console's map, and
+    // the nearest patroller for a leak report), unless they reported a newer position.
+    if let Some(last) = upload.points.iter().max_by_key(|p| p.at) {
+        crate::db::routing::set_position_in(tx, user.id, last.lon, last.lat, db::utc(last.at))
+            .await?;
     }
     Ok(log)
 }
