@@ -1,12 +1,25 @@
 // Starts the wasm app and registers the service worker. A separate file rather than an inline
 // script, so the page works under a Content-Security-Policy without 'unsafe-inline'.
-import init from "/app.js";
+//
+// Two builds of the app: phones load the field app (app.js, the smaller download on a slow
+// network); office desktops load the console build (console.js: the console and the field
+// app), served under /console. The app itself moves a session to the build made for its role.
+const CONSOLE = location.pathname === "/console" || location.pathname.startsWith("/console/");
+const BUILD = CONSOLE ? "console" : "app";
+if (CONSOLE) {
+  const style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = "/console.css";
+  document.head.append(style);
+}
 
-init({ module_or_path: "/app_bg.wasm" }).catch((err) => {
-  console.error("gasdesk: the app failed to start", err);
-  const boot = document.querySelector(".boot p");
-  if (boot) boot.textContent = "应用加载失败，请刷新重试。The app failed to load; reload to retry.";
-});
+import(`/${BUILD}.js`)
+  .then((glue) => glue.default({ module_or_path: `/${BUILD}_bg.wasm` }))
+  .catch((err) => {
+    console.error("gasdesk: the app failed to start", err);
+    const boot = document.querySelector(".boot p");
+    if (boot) boot.textContent = "应用加载失败，请刷新重试。The app failed to load; reload to retry.";
+  });
 
 /** A new version is installed and waiting: offer to switch (data on the phone is kept). */
 function offerUpdate(worker) {

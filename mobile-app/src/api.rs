@@ -197,8 +197,8 @@ fn check(status: u16, body: &str) -> Result<(), ApiError> {
     })
 }
 
-/// A browser error as an [`ApiError::Network`].
-#[cfg(target_arch = "wasm32")]
+/// A browser error as an [`ApiError::Network`] (the console's downloads use it too).
+#[cfg(all(target_arch = "wasm32", feature = "console"))]
 pub(crate) use transport::js_error;
 /// One request through the browser's `fetch`: the status and the body text.
 pub use transport::send;

@@ -1,13 +1,14 @@
 //! The app shell: provides the store, re-checks a restored session, reads the field worker's
 //! data from IndexedDB and runs the sync loop, and shows the sign-in page, the field app
 //! (repairers, patrollers) or the home page under a header and the error banner; office roles
-//! (dispatchers, leaders, managers, admins) get the dispatcher console (`crate::console`).
+//! (dispatchers, leaders, managers, admins) get the dispatcher console (`crate::console`),
+//! which only the console build has.
 
 use crate::components::{ErrorBanner, LangToggle};
 use crate::i18n::{Key, t};
 use crate::pages::{FieldShell, HomePage, SignInPage};
 use crate::platform;
-use crate::store::{AppState, Screen, is_field_role, sync};
+use crate::store::{AppState, Screen, is_console_role, is_field_role, sync};
 use dioxus::prelude::*;
 
 #[component]
@@ -28,14 +29,25 @@ pub fn App() -> Element {
         });
     });
 
+    // Each build carries what its people need: phones load the field build (`app.js`), office
+    // desktops the console build (`console.js`, which boot.js loads for paths under
+    // /console). A session in the other build's hands moves there: a full page load, the
+    // session kept in storage.
+    use_effect(move || {
+        if let Some(path) = other_build(state.session.read().as_ref().map(|s| s.user.role)) {
+            platform::open_page(path);
+        }
+    });
+
     let lang = (state.lang)();
-    // Office roles work at a desktop: the dispatcher console replaces the phone layout.
-    let office = state
-        .session
-        .read()
-        .as_ref()
-        .is_some_and(|s| crate::console::is_console_role(s.user.role));
-    if office {
+    let role = state.session.read().as_ref().map(|s| s.user.role);
+    if other_build(role).is_some() {
+        return rsx! {
+            div { class: "boot", p { {t(lang, Key::OpeningOtherBuild)} } }
+        };
+    }
+    #[cfg(feature = "console")]
+    if role.is_some_and(is_console_role) {
         return rsx! { crate::console::ConsoleApp {} };
     }
     let session = state.session.read();
@@ -82,10 +94,46 @@ pub fn App() -> Element {
     }
 }
 
+/// Where the console build is served (boot.js loads `console.js` for these paths).
+pub const CONSOLE_PATH: &str = "/console";
+
+/// The page to move to when the signed-in role belongs to the other build, if it does.
+fn other_build(role: Option<gasdesk_shared::Role>) -> Option<&'static str> {
+    let console_build = cfg!(feature = "console");
+    match role {
+        Some(role) if is_console_role(role) && !console_build => Some(CONSOLE_PATH),
+        Some(role) if is_field_role(role) && console_build => Some("/"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::App;
+    use super::{App, CONSOLE_PATH, other_build};
     use dioxus::prelude::*;
+    use gasdesk_shared::Role;
+
+    #[test]
+    fn a_session_moves_to_the_build_made_for_its_role() {
+        let console_build = cfg!(feature = "console");
+        for role in [
+            Role::Admin,
+            Role::TeamLeader,
+            Role::Dispatcher,
+            Role::Manager,
+        ] {
+            let expected = (!console_build).then_some(CONSOLE_PATH);
+            assert_eq!(other_build(Some(role)), expected, "{role}");
+        }
+        for role in [Role::Repairer, Role::Patroller] {
+            assert_eq!(
+                other_build(Some(role)),
+                console_build.then_some("/"),
+                "{role}"
+            );
+        }
+        assert_eq!(other_build(None), None, "signing in works in both builds");
+    }
 
     #[test]
     fn first_visit_shows_header_and_sign_in_page() {

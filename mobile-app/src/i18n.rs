@@ -92,10 +92,15 @@ texts! {
     FlaggedTitle => ("服务器标记的记录", "Flagged by the server"),
     SessionExpiredKeep => ("登录已过期：请重新登录，未同步的数据会保留", "Your sign-in has expired: sign in again; unsynced data is kept"),
     Loading => ("正在读取本机数据…", "Reading data on this device…"),
+    OpeningOtherBuild => ("正在打开…", "Opening…"),
     // Sign-out with unsynced work.
     SignOutPendingN => ("还有 {n} 条记录未同步。退出后这些记录保留在本机，同一账号重新登录后会继续同步。", "{n} changes are not synced yet. They stay on this device and sync when you sign in again with this account."),
     SignOutAnyway => ("仍然退出", "Sign out anyway"),
     Cancel => ("取消", "Cancel"),
+    // A leak check the server will not take from this patroller (see pages/checks.rs).
+    CheckAssignedToOther => ("这张巡线单已派给其他巡线员：你记录的结果会交给调度员处理。", "This check is assigned to another patroller: a result you record goes to the dispatcher to decide."),
+    CheckNotAssigned => ("这张巡线单还没有派给你：你记录的结果会交给调度员处理。", "This check is not assigned to you yet: a result you record goes to the dispatcher to decide."),
+    NotMine => ("非本人", "Not yours"),
     // Jobs.
     MyJobs => ("我的工单", "My jobs"),
     NoJobs => ("暂无工单", "No jobs"),

@@ -37,8 +37,8 @@ export class Harness {
     const shell = await fetch(`${this.baseUrl}/`);
     const html = await shell.text();
     assert.ok(
-      shell.ok && html.includes('id="main"') && html.includes("console.css"),
-      `GET / gave ${shell.status}, not the app shell with the console; run scripts/build-app. Body: ${html.slice(0, 200)}`,
+      shell.ok && html.includes('id="main"') && (await fetch(`${this.baseUrl}/console.js`)).ok,
+      `GET / gave ${shell.status}, not the app shell with the console build; run scripts/build-app. Body: ${html.slice(0, 200)}`,
     );
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -1,7 +1,7 @@
 // Field app figures (not a test: it prints numbers and asserts nothing about time).
 //   GASDESK_BIN=target/debug/gasdesk node tests/e2e/measure.mjs
-// 1. transfer size of the app (wasm + JS + CSS as sent, gzip from the server), from Chromium's
-//    own byte counts on a cold load;
+// 1. transfer size of the phones' build (wasm + JS + CSS as sent: the server's brotli copies),
+//    from Chromium's own byte counts on a cold load;
 // 2. time to the job list on a cold load (no HTTP cache, no service worker, the worker signed in
 //    and their data on the phone) with the network at DevTools' "Fast 3G" and the CPU 4× slower;
 // 3. time to the job list on an offline reload (service worker and IndexedDB), CPU 4× slower;
@@ -148,7 +148,7 @@ try {
   await context.close();
 
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-  console.log(`transfer (gzip as sent): wasm ${kib(bytes.wasm)}, js ${kib(bytes.js)}, css ${kib(bytes.css)}, total ${kib(bytes.wasm + bytes.js + bytes.css)}`);
+  console.log(`transfer (as sent, compressed): wasm ${kib(bytes.wasm)}, js ${kib(bytes.js)}, css ${kib(bytes.css)}, total ${kib(bytes.wasm + bytes.js + bytes.css)}`);
   console.log(`cold load to job list (Fast 3G, CPU 4x): ${cold.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(cold).toFixed(0)} ms`);
   console.log(`offline reload to job list (CPU 4x): ${offline.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(offline).toFixed(0)} ms`);
   console.log(`completion with 5 materials, submit to saved (CPU 4x): ${completions.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(completions).toFixed(0)} ms`);

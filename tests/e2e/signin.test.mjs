@@ -2,7 +2,10 @@
 // Chromium at a phone's size. Run: GASDESK_BIN=target/debug/gasdesk node --test (in tests/e2e).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import http from "node:http";
 import path from "node:path";
+import zlib from "node:zlib";
 import { ARTIFACTS, PASSWORD, PHONE, launchBrowser, signIn, startServer } from "./harness.mjs";
 
 /** Demo logins and the Chinese label the home page must show for each. */
@@ -162,4 +165,65 @@ test("the app is installable: manifest served, service worker active", async (t)
   for (const file of ["/", "/index.html", "/app.js", "/app_bg.wasm", "/app.css", "/manifest.webmanifest"]) {
     assert.ok(cached.includes(file), `${file} not precached: ${cached.join(" ")}`);
   }
+  // Phones do not download the office console's build.
+  for (const file of ["/console.js", "/console_bg.wasm", "/console.css"]) {
+    assert.ok(!cached.includes(file), `${file} precached: ${cached.join(" ")}`);
+  }
+});
+
+/** GET without any decoding: status, headers and the bytes as sent. */
+function rawGet(url, headers) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on("error", reject);
+  });
+}
+
+test("the app is sent precompressed: brotli, else gzip, the same bytes either way", async () => {
+  const sha = (bytes) => crypto.createHash("sha256").update(bytes).digest("hex");
+  for (const file of ["/app_bg.wasm", "/console_bg.wasm", "/app.js", "/app.css"]) {
+    const plain = await rawGet(baseUrl + file, { "Accept-Encoding": "identity" });
+    assert.equal(plain.status, 200, file);
+    assert.equal(plain.headers["content-encoding"], undefined, file);
+    const br = await rawGet(baseUrl + file, { "Accept-Encoding": "gzip, deflate, br" });
+    assert.equal(br.headers["content-encoding"], "br", file);
+    assert.equal(br.headers["content-type"], plain.headers["content-type"], file);
+    assert.match(br.headers.vary ?? "", /accept-encoding/i, file);
+    assert.equal(sha(zlib.brotliDecompressSync(br.body)), sha(plain.body), `${file}: brotli copy differs`);
+    assert.ok(br.body.length < plain.body.length * 0.6, `${file}: ${br.body.length} of ${plain.body.length} bytes`);
+    const gz = await rawGet(baseUrl + file, { "Accept-Encoding": "gzip" });
+    assert.equal(gz.headers["content-encoding"], "gzip", file);
+    assert.equal(sha(zlib.gunzipSync(gz.body)), sha(plain.body), `${file}: gzip copy differs`);
+    // Each encoding has its own tag, and revalidation answers 304 for it.
+    assert.notEqual(br.headers.etag, plain.headers.etag, file);
+    const again = await rawGet(baseUrl + file, { "Accept-Encoding": "br", "If-None-Match": br.headers.etag });
+    assert.equal(again.status, 304, file);
+  }
+  assert.equal((await rawGet(baseUrl + "/app_bg.wasm", {})).headers["content-type"], "application/wasm");
+});
+
+test("office staff move to the console build, field workers to the phones' build", async (t) => {
+  const page = await openApp(t);
+  const loaded = () =>
+    page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+  await signIn(page, "dispatcher", PASSWORD);
+  await page.waitForURL(`${baseUrl}/console`);
+  await page.locator(".console [data-testid=user-name]").waitFor({ state: "visible" });
+  assert.ok((await loaded()).includes("/console_bg.wasm"), "the console build was loaded");
+  // A reload (or a bookmark) of /console starts there at once.
+  await page.reload();
+  await page.locator(".console [data-testid=user-name]").waitFor({ state: "visible" });
+  assert.equal(new URL(page.url()).pathname, "/console");
+
+  await page.click("button#sign-out");
+  await signIn(page, "repairer", PASSWORD);
+  await page.waitForURL(`${baseUrl}/`);
+  await page.locator("[data-testid=sync-bar]").waitFor({ state: "visible" });
+  const files = await loaded();
+  assert.ok(files.includes("/app_bg.wasm") && !files.includes("/console_bg.wasm"), files.join(" "));
 });

@@ -34,13 +34,7 @@ use gasdesk_shared::{Permission, Role};
 use i18n::{Txt, tr};
 use store::{Console, Screen};
 
-/// Office roles get the console; field roles the phone app.
-pub fn is_console_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Admin | Role::TeamLeader | Role::Dispatcher | Role::Manager
-    )
-}
+pub use crate::store::is_console_role;
 
 /// The screens a role may open, in menu order.
 pub fn screens_for(role: Role) -> Vec<Screen> {

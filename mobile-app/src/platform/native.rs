@@ -117,6 +117,8 @@ pub fn current_path() -> String {
 
 pub fn push_path(_path: &str) {}
 
+pub fn open_page(_path: &str) {}
+
 pub fn on_pop_state(_callback: impl FnMut(String) + 'static) {}
 
 pub async fn subscribe_push(_vapid_key: &str) -> Result<Option<String>, PlatformError> {

@@ -318,6 +318,10 @@ export function currentPath() {
 export function pushPath(path) {
   if (location.pathname !== path) history.pushState(null, "", path);
 }
+/** Loads another page of the app in place of this one (the other build: see boot.js). */
+export function openPage(path) {
+  location.replace(path);
+}
 export function onPopState(callback) {
   window.addEventListener("popstate", () => callback(location.pathname));
 }

@@ -47,6 +47,8 @@ extern "C" {
     fn js_current_path() -> String;
     #[wasm_bindgen(js_name = pushPath)]
     fn js_push_path(path: &str);
+    #[wasm_bindgen(js_name = openPage)]
+    fn js_open_page(path: &str);
     #[wasm_bindgen(js_name = onPopState)]
     fn js_on_pop_state(callback: &Closure<dyn FnMut(String)>);
     #[wasm_bindgen(js_name = subscribePush)]
@@ -216,6 +218,11 @@ pub fn current_path() -> String {
 
 pub fn push_path(path: &str) {
     js_push_path(path);
+}
+
+/// A full page load of `path`, replacing this page in the history.
+pub fn open_page(path: &str) {
+    js_open_page(path);
 }
 
 pub fn on_pop_state(callback: impl FnMut(String) + 'static) {

@@ -59,6 +59,14 @@ pub fn is_field_role(role: Role) -> bool {
     matches!(role, Role::Repairer | Role::Patroller)
 }
 
+/// Office roles (dispatchers, leaders, managers, admins) work in the dispatcher console.
+pub fn is_console_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Admin | Role::TeamLeader | Role::Dispatcher | Role::Manager
+    )
+}
+
 /// A daily patrol log open on this phone.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OpenLog {

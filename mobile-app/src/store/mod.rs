@@ -13,7 +13,9 @@ pub mod testdata;
 #[cfg(test)]
 mod tests_field;
 
-pub use field::{FieldState, OpenLog, Screen, is_field_role, load_replica, persist};
+pub use field::{
+    FieldState, OpenLog, Screen, is_console_role, is_field_role, load_replica, persist,
+};
 
 use crate::api::{self, ApiError};
 use crate::i18n::{Key, Lang, t};

@@ -29,6 +29,20 @@ pub async fn serve_file(uri: Uri, headers: HeaderMap) -> Response {
         }
         None => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
+    // The build keeps brotli and gzip copies of the large files (scripts/build-app): send one
+    // the browser takes rather than compressing on every request.
+    let encoded = [("br", ".br"), ("gzip", ".gz")]
+        .into_iter()
+        .filter(|(coding, _)| accepts_encoding(&headers, coding))
+        .find_map(|(coding, suffix)| {
+            AppFiles::get(&format!("{name}{suffix}")).map(|copy| (coding, copy))
+        });
+    let mime = file.metadata.mimetype().to_owned();
+    let (coding, file) = match encoded {
+        Some((coding, copy)) => (Some(coding), copy),
+        None => (None, file),
+    };
+    // Each encoding is its own representation, with its own tag.
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
     if headers
         .get(header::IF_NONE_MATCH)
@@ -38,7 +52,7 @@ pub async fn serve_file(uri: Uri, headers: HeaderMap) -> Response {
     }
     let mut response = Response::new(Body::from(file.data.into_owned()));
     let h = response.headers_mut();
-    if let Ok(mime) = HeaderValue::from_str(file.metadata.mimetype()) {
+    if let Ok(mime) = HeaderValue::from_str(&mime) {
         h.insert(header::CONTENT_TYPE, mime);
     }
     if name.ends_with(".webmanifest") {
@@ -47,6 +61,11 @@ pub async fn serve_file(uri: Uri, headers: HeaderMap) -> Response {
             HeaderValue::from_static("application/manifest+json"),
         );
     }
+    if let Some(coding) = coding {
+        // Also keeps the server's compression layer from compressing it again.
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     // File names are not content-hashed, so clients revalidate (cheaply, by ETag); the
     // service worker keeps its own versioned copy for offline use.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -54,6 +73,25 @@ pub async fn serve_file(uri: Uri, headers: HeaderMap) -> Response {
         h.insert(header::ETAG, v);
     }
     response
+}
+
+/// Whether `Accept-Encoding` lists `coding` (or `*`) without refusing it (`q=0`).
+fn accepts_encoding(headers: &HeaderMap, coding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
+        })
 }
 
 fn not_built() -> Response {
@@ -67,4 +105,28 @@ fn not_built() -> Response {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_encoding;
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    fn accept(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_refusals() {
+        let chrome = accept("gzip, deflate, br, zstd");
+        assert!(accepts_encoding(&chrome, "br"));
+        assert!(accepts_encoding(&chrome, "gzip"));
+        assert!(!accepts_encoding(&accept("gzip"), "br"));
+        assert!(!accepts_encoding(&accept("br;q=0, gzip"), "br"));
+        assert!(accepts_encoding(&accept("br;q=0.5"), "br"));
+        assert!(accepts_encoding(&accept("*"), "br"));
+        assert!(!accepts_encoding(&HeaderMap::new(), "gzip"));
+    }
 }
