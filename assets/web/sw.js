@@ -99,19 +99,21 @@ self.addEventListener("push", (event) => {
   event.waitUntil(Promise.all([shown, receipt, askToSync()]));
 });
 
+/** Opens the app at `path` (a job): in the app's open window if there is one, else a new one. */
+async function openFromNotification(path) {
+  const target = new URL(path || "/", self.location.origin);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((w) => new URL(w.url).origin === target.origin);
+  if (open) {
+    // Focus needs the tap's user activation; showing the job must not depend on it.
+    const focused = await open.focus().catch(() => null);
+    // The app starts by reading its data and syncing (when online), then shows the job.
+    return (focused || open).navigate(target.href);
+  }
+  return self.clients.openWindow(target.href);
+}
+
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
-  event.waitUntil(
-    (async () => {
-      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      const open = windows.find((w) => new URL(w.url).origin === target.origin);
-      if (open) {
-        // The app starts by reading its data and syncing (when online), then shows the job.
-        const focused = await open.focus();
-        return (focused || open).navigate(target.href);
-      }
-      return self.clients.openWindow(target.href);
-    })(),
-  );
+  event.waitUntil(openFromNotification(event.notification.data && event.notification.data.url));
 });

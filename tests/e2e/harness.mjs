@@ -35,8 +35,11 @@ export const PHONE = {
   locale: "zh-CN",
 };
 
-/** The demo server on a free port with a fresh SQLite database; `stop()` ends it. */
-export async function startServer() {
+/**
+ * The demo server on a free port with a fresh SQLite database; `stop()` ends it. `env` adds
+ * settings (`GASDESK_*` variables) for this server.
+ */
+export async function startServer({ env = {} } = {}) {
   const bin = process.env.GASDESK_BIN;
   assert.ok(bin, "set GASDESK_BIN to the gasdesk server binary (e.g. target/debug/gasdesk)");
   await mkdir(ARTIFACTS, { recursive: true });
@@ -45,6 +48,7 @@ export async function startServer() {
   const child = spawn(path.resolve(bin), ["serve", "--demo", "--addr", "127.0.0.1:0", "--database-url", db], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   let log = "";
   // Keep draining both pipes for the whole run: a full pipe would block the server.
