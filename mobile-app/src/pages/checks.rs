@@ -50,10 +50,22 @@ pub fn pipeline_text(check: &PatrolCheckView) -> Option<(f64, String)> {
     }
 }
 
+/// Why a check the phone shows is not the signed-in patroller's to record: the server takes a
+/// result only from the patroller it is assigned to, and hands any other to the dispatcher.
+pub fn assignment_warning(check: &PatrolCheckView, me: Uuid) -> Option<Key> {
+    match check.assigned_to {
+        Some(id) if id == me => None,
+        Some(_) => Some(Key::CheckAssignedToOther),
+        None => Some(Key::CheckNotAssigned),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckRow {
     pub check: PatrolCheckView,
     pub recorded: Option<(PatrolFinding, bool)>,
+    /// Assigned to the signed-in patroller (others of the team's checks are shown too).
+    pub mine: bool,
 }
 
 #[component]
@@ -78,6 +90,9 @@ pub fn CheckList(lang: Lang, rows: Vec<CheckRow>, on_open: EventHandler<Uuid>) -
                             },
                             div { class: "job-head",
                                 span { class: "job-number", "{short_time(row.check.reported_at)}" }
+                                if !row.mine {
+                                    span { class: "badge pending", "data-testid": "not-mine", {t(lang, Key::NotMine)} }
+                                }
                                 if let Some((finding, pending)) = row.recorded {
                                     span { class: "job-status", {finding_label(lang, finding)} }
                                     if pending {
@@ -121,6 +136,11 @@ pub fn CheckDetail(check_id: Uuid) -> Element {
         return rsx! { p { class: "card muted", {t(lang, Key::NoChecks)} } };
     };
     let recorded = recorded_finding(replica, check_id);
+    let warning = state
+        .session
+        .peek()
+        .as_ref()
+        .and_then(|s| assignment_warning(&check, s.user.id));
     let label = check.description.clone();
     let submit = move |_| {
         let Some(found) = finding() else {
@@ -191,6 +211,9 @@ pub fn CheckDetail(check_id: Uuid) -> Element {
                     a { class: "button secondary", href: geo_link(check.lon, check.lat, &label), {t(lang, Key::Navigate)} }
                     a { class: "button secondary", href: amap_link(check.lon, check.lat, &label), target: "_blank", rel: "noopener", "高德" }
                 }
+            }
+            if let Some(key) = warning.filter(|_| recorded.is_none()) {
+                p { class: "card warning", role: "alert", "data-testid": "check-not-mine", {t(lang, key)} }
             }
             if let Some((found, pending)) = recorded {
                 p { class: "notice", role: "status", "data-testid": "check-recorded",

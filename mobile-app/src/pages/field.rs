@@ -75,13 +75,16 @@ pub fn FieldShell(user: UserView) -> Element {
                     .values()
                     .map(|c| CheckRow {
                         recorded: recorded_finding(r, c.check.id),
+                        mine: c.check.assigned_to == Some(user.id),
                         check: c.check.clone(),
                     })
                     .collect();
+                // Open ones first, the patroller's own before the rest of the team's.
                 rows.sort_by(|a, b| {
                     a.recorded
                         .is_some()
                         .cmp(&b.recorded.is_some())
+                        .then(b.mine.cmp(&a.mine))
                         .then(a.check.reported_at.cmp(&b.check.reported_at))
                 });
                 let log_open = state.field.patrol_log.read().is_some();

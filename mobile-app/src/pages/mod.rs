@@ -11,7 +11,7 @@ mod patrol_log;
 mod sign_in;
 mod sync_details;
 
-pub use checks::{CheckList, CheckRow, recorded_finding};
+pub use checks::{CheckList, CheckRow, assignment_warning, recorded_finding};
 pub use complete::{CompletionForm, FeePreview};
 pub use field::{FieldShell, UserStrip};
 pub use home::HomePage;

@@ -252,4 +252,40 @@ mod field {
         assert!(html.contains("工单已改派给其他班组"), "{html}");
         assert!(html.contains("网络不可用"), "{html}");
     }
+
+    #[test]
+    fn a_check_not_assigned_to_the_patroller_is_marked_and_warns() {
+        use crate::i18n::Key;
+        use crate::pages::{CheckList, CheckRow, assignment_warning};
+        let me = testdata::id(7);
+        let mine = testdata::check(1, Some(me));
+        let colleague = testdata::check(2, Some(testdata::id(8)));
+        let nobody = testdata::check(3, None);
+        assert_eq!(assignment_warning(&mine, me), None);
+        assert_eq!(
+            assignment_warning(&colleague, me),
+            Some(Key::CheckAssignedToOther)
+        );
+        assert_eq!(assignment_warning(&nobody, me), Some(Key::CheckNotAssigned));
+
+        let rows = [mine, colleague]
+            .into_iter()
+            .map(|check| CheckRow {
+                mine: check.assigned_to == Some(me),
+                check,
+                recorded: None,
+            })
+            .collect::<Vec<_>>();
+        let html = render(
+            |rows| rsx! { CheckList { lang: Lang::Zh, rows, on_open: move |_| {} } },
+            rows,
+        );
+        assert_eq!(
+            html.matches(r#"data-testid="not-mine""#).count(),
+            1,
+            "{html}"
+        );
+        assert!(html.contains("非本人"), "{html}");
+        assert!(html.contains("12 m · 姑苏区巡线区域"), "{html}");
+    }
 }

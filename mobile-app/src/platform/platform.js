@@ -239,11 +239,35 @@ export function currentPosition(timeoutMs) {
 
 let track = [];
 let trackWatch = null;
+let lastKept = null;
+// A phone reports its position about once a second while it moves: keep a point when the
+// patroller has moved TRACK_MIN_METRES since the last kept one, or every TRACK_MAX_GAP_MS
+// while they stand still, so a day's track stays a few thousand points.
+const TRACK_MIN_METRES = 15;
+const TRACK_MAX_GAP_MS = 60_000;
+const TRACK_MAX_BUFFER = 20_000;
+
+function metresBetween(a, b) {
+  const rad = Math.PI / 180;
+  const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
+  const y = (b[1] - a[1]) * rad;
+  return Math.hypot(x, y) * 6371000;
+}
+
 /// Starts collecting the phone's positions (while a patrol log is open).
 export function startTrack() {
   if (trackWatch !== null || !navigator.geolocation) return;
   trackWatch = navigator.geolocation.watchPosition(
-    (p) => track.push([p.coords.longitude, p.coords.latitude, p.timestamp]),
+    (p) => {
+      const point = [p.coords.longitude, p.coords.latitude, p.timestamp];
+      const keep =
+        lastKept === null ||
+        point[2] - lastKept[2] >= TRACK_MAX_GAP_MS ||
+        metresBetween(lastKept, point) >= TRACK_MIN_METRES;
+      if (!keep || track.length >= TRACK_MAX_BUFFER) return;
+      track.push(point);
+      lastKept = point;
+    },
     () => {},
     { enableHighAccuracy: true, maximumAge: 10000 },
   );
@@ -251,6 +275,7 @@ export function startTrack() {
 export function stopTrack() {
   if (trackWatch !== null) navigator.geolocation.clearWatch(trackWatch);
   trackWatch = null;
+  lastKept = null;
 }
 /// The positions collected since the last call, as JSON [[lon, lat, unix ms], ...].
 export function takeTrack() {

@@ -14,6 +14,7 @@ use gasdesk_shared::sync::{Change, ReferenceData, Replica};
 use gasdesk_shared::ticket::TicketAction;
 use std::collections::BTreeMap;
 use std::future::Future;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Where the worker is in the app; each screen has a path, so a notification can open a job.
@@ -89,6 +90,8 @@ pub struct FieldState {
     /// A short confirmation ("saved on this device").
     pub notice: Signal<Option<Key>>,
     pub patrol_log: Signal<Option<OpenLog>>,
+    /// When the track was last queued (this app session).
+    pub track_flushed_at: Signal<Option<OffsetDateTime>>,
     /// The reference data version last written, so catalogs are not rewritten on every change.
     pub(super) saved_reference: Signal<Option<String>>,
     /// The device registered with the server in this app session.
@@ -107,11 +110,25 @@ impl FieldState {
             drafts: Signal::new(BTreeMap::new()),
             notice: Signal::new(None),
             patrol_log: Signal::new(None),
+            track_flushed_at: Signal::new(None),
             saved_reference: Signal::new(None),
             registered: Signal::new(None),
             push_subscribed: Signal::new(None),
         }
     }
+}
+
+/// How often the open patrol log's track is queued for the server: often enough for the
+/// console's map to follow the patroller, seldom enough to keep the outbox short.
+pub const TRACK_FLUSH_EVERY: time::Duration = time::Duration::minutes(5);
+/// Points per queued track change, well under the server's `MAX_TRACK_POINTS`.
+pub const TRACK_CHUNK: usize = 500;
+const _: () = assert!(TRACK_CHUNK <= gasdesk_shared::followup::MAX_TRACK_POINTS);
+
+/// Whether the track is due: never queued in this app session, or longer ago than
+/// [`TRACK_FLUSH_EVERY`] (a clock set back counts as due).
+pub fn track_flush_due(flushed_at: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+    flushed_at.is_none_or(|t| now - t >= TRACK_FLUSH_EVERY || now < t)
 }
 
 pub fn replica_key(user: Uuid) -> String {
@@ -415,34 +432,36 @@ impl AppState {
         platform::start_track();
     }
 
-    /// Queues the positions collected since the last call as one track mutation.
+    /// Queues the positions collected since the last call as track changes (as many as the
+    /// server's per-upload limit needs), so the track reaches the server while the log is
+    /// open: the sync loop calls this every few minutes, closing the log once more.
     pub async fn flush_track(mut self) {
-        let Some(log) = self.field.patrol_log.peek().clone() else {
+        let Some(mut log) = self.field.patrol_log.peek().clone() else {
             return;
         };
         let points: Vec<TrackPoint> = platform::take_track()
             .into_iter()
             .map(|(lon, lat, at)| TrackPoint { lon, lat, at })
             .collect();
-        if points.is_empty() {
-            return;
-        }
-        let n = points.len();
-        let change = Change::PatrolTrack {
-            log_id: log.log_id,
-            points,
-        };
-        match self.record(change, vec![]).await {
-            Ok(()) => {
-                let log = OpenLog {
-                    points: log.points + n,
-                    ..log
-                };
-                self.save_patrol_log(Some(log.clone()));
-                self.field.patrol_log.set(Some(log));
+        for chunk in points.chunks(TRACK_CHUNK) {
+            let change = Change::PatrolTrack {
+                log_id: log.log_id,
+                points: chunk.to_vec(),
+            };
+            if let Err(err) = self.record(change, vec![]).await {
+                return self.error.set(Some(err));
             }
-            Err(err) => self.error.set(Some(err)),
+            log.points += chunk.len();
+            self.save_patrol_log(Some(log.clone()));
+            self.field.patrol_log.set(Some(log.clone()));
         }
+        self.field.track_flushed_at.set(Some(platform::now()));
+    }
+
+    /// Whether the open patrol log's track is due to be queued (see [`track_flush_due`]).
+    pub fn track_flush_due(&self) -> bool {
+        self.field.patrol_log.peek().is_some()
+            && track_flush_due(*self.field.track_flushed_at.peek(), platform::now())
     }
 
     pub async fn close_patrol_log(mut self, checked: String, remarks: Option<String>) {
@@ -538,5 +557,17 @@ mod tests {
         assert_eq!(Screen::parse("/elsewhere"), Screen::Home);
         // A notification's url (PushPayload.url) opens the job.
         assert_eq!(Screen::parse(&format!("/jobs/{id}/")), Screen::Job(id));
+    }
+
+    #[test]
+    fn the_track_is_due_every_few_minutes_while_the_log_is_open() {
+        let t0 = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        assert!(track_flush_due(None, t0), "first time in this app session");
+        assert!(!track_flush_due(Some(t0), t0 + time::Duration::minutes(4)));
+        assert!(track_flush_due(Some(t0), t0 + TRACK_FLUSH_EVERY));
+        assert!(
+            track_flush_due(Some(t0), t0 - time::Duration::minutes(1)),
+            "the phone's clock went back"
+        );
     }
 }

@@ -41,6 +41,10 @@ pub fn failure_of(err: &ApiError) -> SyncFailure {
 pub async fn run(mut state: AppState) {
     loop {
         state.field.online.set(platform::is_online());
+        // The open patrol log's track goes out every few minutes, not only when it closes.
+        if state.track_flush_due() {
+            state.flush_track().await;
+        }
         let wait = match step(state).await {
             Next::Again => continue,
             Next::Wait(ms) => ms,

@@ -5,6 +5,7 @@ use super::Session;
 use gasdesk_shared::Role;
 use gasdesk_shared::api::{MaterialView, RepairItemView, UserView};
 use gasdesk_shared::intake::TicketView;
+use gasdesk_shared::routing::{PatrolCheckView, RoutingBasis, RoutingDecisionView};
 use gasdesk_shared::scoring::{ItemRule, ScoreRules};
 use gasdesk_shared::sync::{FieldCustomer, FieldTicket, PastRepair, ReferenceData, Replica};
 use gasdesk_shared::ticket::{TicketSource, TicketStatus};
@@ -153,4 +154,33 @@ pub fn replica(tickets: Vec<TicketView>) -> Replica {
     r.reference = Some(reference());
     r.pull_pending = false;
     r
+}
+
+/// An open leak check near 干将路, assigned to `patroller` (or to nobody yet).
+pub fn check(n: u128, patroller: Option<Uuid>) -> PatrolCheckView {
+    PatrolCheckView {
+        id: id(200 + n),
+        lon: 120.6215,
+        lat: 31.3010,
+        caller: Some("路人".into()),
+        phone: Some("13900001111".into()),
+        description: format!("干将路{n}号门口有燃气味"),
+        status: "assigned".into(),
+        team_id: Some(id(50)),
+        assigned_to: patroller,
+        decision: RoutingDecisionView {
+            id: id(300 + n),
+            team_id: Some(id(50)),
+            user_id: patroller,
+            basis: RoutingBasis::NearestPipeline {
+                segment_id: id(60),
+                distance_m: 12.0,
+                patrol_area_id: id(61),
+                patrol_area_name: "姑苏区巡线区域".into(),
+            },
+            explanation: "最近的管线 12 米".into(),
+            decided_at: datetime!(2026-11-26 02:00 UTC),
+        },
+        reported_at: datetime!(2026-11-26 02:00 UTC),
+    }
 }
