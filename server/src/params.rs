@@ -1,4 +1,5 @@
-//! Business parameters (业务参数): what each one means, its default and its allowed range.
+//! Business parameters (业务参数): what each one means, its default and its allowed range
+//! (whole numbers), or the check its text must pass (text, such as the map's tile address).
 //! Stored values live in `business_params`; defaults are written at start-up when missing, so a
 //! new parameter added here appears in existing databases without a migration.
 
@@ -11,6 +12,7 @@ use gasdesk_shared::api::BusinessParam;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+/// A whole-number parameter with its default and allowed range.
 pub struct ParamSpec {
     pub key: &'static str,
     pub description: &'static str,
@@ -85,8 +87,49 @@ pub const PARAMS: &[ParamSpec] = &[
     },
 ];
 
+/// A text parameter: stored as a JSON string, empty meaning "not set".
+pub struct TextParamSpec {
+    pub key: &'static str,
+    pub description: &'static str,
+    /// Checks a non-empty value; the message names what is wrong.
+    pub check: fn(&str) -> Result<(), &'static str>,
+}
+
+pub const TEXT_PARAMS: &[TextParamSpec] = &[TextParamSpec {
+    key: "map_tile_url",
+    description: "地图底图瓦片地址: an XYZ tile URL drawn under the console map, e.g. \
+                  https://tile.openstreetmap.org/{z}/{x}/{y}.png (WGS84/Web Mercator tiles); empty for none",
+    check: tile_url,
+}];
+
+/// An `http(s)://` address with the `{z}`, `{x}` and `{y}` placeholders of an XYZ tile service.
+pub fn tile_url(value: &str) -> Result<(), &'static str> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    if host.is_empty() || host.contains('{') {
+        return Err("must name a host before the tile path");
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces");
+    }
+    if !["{z}", "{x}", "{y}"].iter().all(|p| rest.contains(p)) {
+        return Err("must contain {z}, {x} and {y}");
+    }
+    if value.len() > 500 {
+        return Err("must be at most 500 characters");
+    }
+    Ok(())
+}
+
 fn spec(key: &str) -> Option<&'static ParamSpec> {
     PARAMS.iter().find(|p| p.key == key)
+}
+
+fn text_spec(key: &str) -> Option<&'static TextParamSpec> {
+    TEXT_PARAMS.iter().find(|p| p.key == key)
 }
 
 /// Writes the default of every parameter that has no stored value.
@@ -94,6 +137,9 @@ pub async fn ensure_defaults(db: &Db) -> AppResult<()> {
     let mut tx = db.begin().await?;
     for param in PARAMS {
         store::insert_default(&mut tx, param.key, &json!(param.default)).await?;
+    }
+    for param in TEXT_PARAMS {
+        store::insert_default(&mut tx, param.key, &json!("")).await?;
     }
     tx.commit().await?;
     STORED.changed(db);
@@ -106,14 +152,17 @@ pub async fn list(db: &Db) -> AppResult<Vec<BusinessParam>> {
         .into_iter()
         .map(|(k, v)| (k, v.0))
         .collect();
-    Ok(PARAMS
-        .iter()
-        .map(|p| BusinessParam {
-            key: p.key.to_owned(),
-            value: stored.get(p.key).cloned().unwrap_or(json!(p.default)),
-            description: p.description.to_owned(),
-        })
-        .collect())
+    let integers = PARAMS.iter().map(|p| BusinessParam {
+        key: p.key.to_owned(),
+        value: stored.get(p.key).cloned().unwrap_or(json!(p.default)),
+        description: p.description.to_owned(),
+    });
+    let texts = TEXT_PARAMS.iter().map(|p| BusinessParam {
+        key: p.key.to_owned(),
+        value: stored.get(p.key).cloned().unwrap_or(json!("")),
+        description: p.description.to_owned(),
+    });
+    Ok(integers.chain(texts).collect())
 }
 
 /// The stored values as read at most a second ago: intake reads the arrears threshold for
@@ -141,36 +190,72 @@ pub async fn integer(db: &Db, key: &str) -> AppResult<i64> {
         .unwrap_or(spec.default))
 }
 
+/// The value a parameter may be set to, checked against its spec.
+fn checked(key: &str, value: &Value) -> AppResult<(Value, &'static str)> {
+    if let Some(spec) = spec(key) {
+        let number = value
+            .as_i64()
+            .ok_or_else(|| AppError::validation("value", "must be a whole number"))?;
+        if !(spec.min..=spec.max).contains(&number) {
+            return Err(AppError::validation(
+                "value",
+                format!("must be between {} and {}", spec.min, spec.max),
+            ));
+        }
+        return Ok((json!(number), spec.description));
+    }
+    let spec = text_spec(key)
+        .ok_or_else(|| AppError::not_found(format!("no business parameter `{key}`")))?;
+    let text = value
+        .as_str()
+        .ok_or_else(|| AppError::validation("value", "must be text"))?
+        .trim();
+    if !text.is_empty() {
+        (spec.check)(text).map_err(|message| AppError::validation("value", message))?;
+    }
+    Ok((json!(text), spec.description))
+}
+
 pub async fn set(db: &Db, user: &CurrentUser, key: &str, value: Value) -> AppResult<BusinessParam> {
     user.require(Permission::ManageParams)?;
-    let spec =
-        spec(key).ok_or_else(|| AppError::not_found(format!("no business parameter `{key}`")))?;
-    let number = value
-        .as_i64()
-        .ok_or_else(|| AppError::validation("value", "must be a whole number"))?;
-    if !(spec.min..=spec.max).contains(&number) {
-        return Err(AppError::validation(
-            "value",
-            format!("must be between {} and {}", spec.min, spec.max),
-        ));
-    }
+    let (value, description) = checked(key, &value)?;
     let old = store::get(db, key).await?.map(|v| v.0);
     let mut tx = db.begin().await?;
-    store::set(&mut tx, key, &json!(number), Some(user.id)).await?;
+    store::set(&mut tx, key, &value, Some(user.id)).await?;
     audit::record(
         &mut tx,
         Actor(Some(user.id)),
         "param.set",
         "business_param",
         Some(key.to_owned()),
-        json!({ "old": old, "new": number }),
+        json!({ "old": old, "new": value }),
     )
     .await?;
     tx.commit().await?;
     STORED.changed(db);
     Ok(BusinessParam {
         key: key.to_owned(),
-        value: json!(number),
-        description: spec.description.to_owned(),
+        value,
+        description: description.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tile_url;
+
+    #[test]
+    fn a_tile_url_needs_a_scheme_a_host_and_all_three_placeholders() {
+        assert_eq!(
+            tile_url("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            Ok(())
+        );
+        assert_eq!(tile_url("http://10.0.0.5:8080/tiles/{z}/{x}/{y}"), Ok(()));
+        assert!(tile_url("ftp://tiles.example/{z}/{x}/{y}.png").is_err());
+        assert!(tile_url("tile.openstreetmap.org/{z}/{x}/{y}.png").is_err());
+        assert!(tile_url("https://tile.openstreetmap.org/{z}/{x}.png").is_err());
+        assert!(tile_url("https:///{z}/{x}/{y}.png").is_err());
+        assert!(tile_url("https://{s}.tile.example/{z}/{x}/{y}.png").is_err());
+        assert!(tile_url("https://tiles.example/{z}/{x}/{y} .png").is_err());
+    }
 }

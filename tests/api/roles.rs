@@ -13,6 +13,7 @@ on_both_engines!(
     field_workers_see_only_their_own_teams,
     audit_trail_records_changes_for_managers_only,
     business_parameters_are_checked_and_audited,
+    the_map_tile_url_is_checked_and_may_be_cleared,
     catalogs_are_read_by_all_and_edited_by_leaders,
 );
 
@@ -414,6 +415,69 @@ async fn business_parameters_are_checked_and_audited(engine: Engine) {
         .unwrap();
     assert_eq!(total, 1, "only the accepted change is audited");
     assert_eq!(rows[0].details.0, json!({"old": 30, "new": 40}));
+    server.stop().await;
+}
+
+async fn the_map_tile_url_is_checked_and_may_be_cleared(engine: Engine) {
+    let Some(server) = TestServer::start(engine).await else {
+        return;
+    };
+    let leader = server.user_token("bz001", Role::TeamLeader).await;
+    let dispatcher = server.user_token("hw001", Role::Dispatcher).await;
+    let tile_url = |token: &str| {
+        let request = server.request(Method::GET, "/api/v1/params", token).send();
+        async move {
+            let params: Vec<Value> = request.await.unwrap().json().await.unwrap();
+            params
+                .into_iter()
+                .find(|p| p["key"] == "map_tile_url")
+                .map(|p| p["value"].clone())
+        }
+    };
+    assert_eq!(
+        tile_url(&dispatcher).await,
+        Some(json!("")),
+        "unset at first"
+    );
+    let set = |token: &str, value: Value| {
+        server
+            .request(Method::PUT, "/api/v1/params/map_tile_url", token)
+            .json(&json!({ "value": value }))
+            .send()
+    };
+    for refused in [
+        json!("tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        json!("https://tile.openstreetmap.org/{z}/{x}.png"),
+        json!("javascript:alert(1)//{z}/{x}/{y}"),
+        json!(42),
+    ] {
+        let body = expect_error(
+            set(&leader, refused.clone()).await.unwrap(),
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(body["error"]["field"], "value", "{refused}");
+    }
+    let osm = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    expect_error(
+        set(&dispatcher, json!(osm)).await.unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(
+        tile_url(&dispatcher).await,
+        Some(json!("")),
+        "refusals change nothing"
+    );
+    let response = set(&leader, json!(format!(" {osm} "))).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let stored: Value = response.json().await.unwrap();
+    assert_eq!(stored["value"], osm, "stored trimmed");
+    assert_eq!(tile_url(&dispatcher).await, Some(json!(osm)));
+    assert_eq!(set(&leader, json!("")).await.unwrap().status(), 200);
+    assert_eq!(tile_url(&dispatcher).await, Some(json!("")), "cleared");
     server.stop().await;
 }
 

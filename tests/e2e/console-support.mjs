@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomUUID } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -155,4 +156,50 @@ export class Harness {
 
 export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `console-${name}.png`) });
+}
+
+/** A `datetime-local` value in China time (how the console's forms read it) for `ms`. */
+export function chinaInput(ms) {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
+}
+
+/** Opens one tab of the administration screen. */
+export async function openAdmin(page, tab) {
+  await page.click("#nav-admin");
+  await page.click(`#admin-${tab}`);
+}
+
+/** A field worker's phone speaking the sync protocol, as the field app does. */
+export class FieldPhone {
+  constructor(h, token, deviceId) {
+    this.h = h;
+    this.token = token;
+    this.deviceId = deviceId;
+    this.seq = 0;
+  }
+
+  static async register(h, username) {
+    const { token } = await h.login(username);
+    const deviceId = randomUUID();
+    const device = await h.api("POST", "/api/v1/sync/devices", token, {
+      device_id: deviceId,
+      name: `${username} 手机`,
+      platform: "Android",
+    });
+    assert.equal(device.status, 200, JSON.stringify(device.body));
+    return new FieldPhone(h, token, deviceId);
+  }
+
+  /** Pushes one change; returns the server's outcome for it. */
+  async push(change) {
+    this.seq += 1;
+    const res = await this.h.api("POST", "/api/v1/sync/push", this.token, {
+      device_id: this.deviceId,
+      mutations: [
+        { id: randomUUID(), device_id: this.deviceId, seq: this.seq, device_at: new Date().toISOString(), change },
+      ],
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.results[0].outcome;
+  }
 }

@@ -1,19 +1,22 @@
 //! The map: service areas, pipelines by pressure class, open tickets, leak checks and the
-//! place picked for a patrol report, drawn as SVG from the server's own data (no tile
-//! service), with drag to pan, wheel or buttons to zoom, and a click to pick a place.
+//! place picked for a patrol report, drawn as SVG from the server's own data over an optional
+//! tile basemap (the `map_tile_url` business parameter), with drag to pan, wheel or buttons
+//! to zoom, and a click to pick a place. A small preview shows an import's result.
 
 use super::geo::{Projection, Shape, bounds, shapes};
 use super::i18n::{Txt, tr};
 use super::net;
 use super::store::Console;
+use super::tiles::tiles;
 use dioxus::prelude::*;
 use gasdesk_shared::Role;
+use gasdesk_shared::api::BusinessParam;
 use gasdesk_shared::routing::{PatrolCheckView, PressureClass, StaffPosition};
 use serde_json::Value;
 use std::rc::Rc;
 
 /// What the map draws that does not change while panning.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct MapData {
     pub projection: Projection,
     pub areas: Vec<Shape>,
@@ -66,9 +69,14 @@ pub fn MapPage() -> Element {
     let mut view = use_signal(|| None::<View>);
     let mut drag = use_signal(|| None::<(f64, f64, View, f64, bool)>);
     let mut show_pipes = use_signal(|| true);
+    let mut tile_url = use_signal(|| None::<String>);
     use_hook(move || {
         spawn(async move {
             let Some(token) = console.token() else { return };
+            match net::get::<Vec<BusinessParam>>(&token, "/api/v1/params").await {
+                Ok(params) => tile_url.set(super::admin::model::tile_url(&params)),
+                Err(err) => console.fail(err),
+            }
             let loaded = async {
                 let areas: Value = net::get(&token, "/api/v1/areas").await?;
                 let pipes: Value = net::get(&token, "/api/v1/pipelines").await?;
@@ -112,6 +120,15 @@ pub fn MapPage() -> Element {
         h
     );
     let dot = v.w / 250.0;
+    let basemap = tile_url().map(|template| {
+        let px = net::element_rect("map-svg").map(|r| r.2).unwrap_or(1000.0);
+        tiles(
+            &template,
+            &p,
+            (v.cx - v.w / 2.0, v.cy - h / 2.0, v.w, h),
+            px,
+        )
+    });
     let mut zoom = move |factor: f64| {
         if let Some(mut v) = view() {
             v.w = (v.w * factor).clamp(200.0, 400_000.0);
@@ -187,6 +204,14 @@ pub fn MapPage() -> Element {
                     }
                 },
                 onmouseleave: move |_| drag.set(None),
+                if let Some(list) = basemap {
+                    g { class: "tiles", "data-testid": "map-tiles",
+                        for t in list {
+                            image { key: "{t.key}", "href": "{t.url}", x: "{t.x:.1}", y: "{t.y:.1}",
+                                width: "{t.width:.1}", height: "{t.height:.1}", "preserveAspectRatio": "none" }
+                        }
+                    }
+                }
                 StaticLayers { layers: layers.clone(), pipes: show_pipes() }
                 for (number, lon, lat, urgent) in tickets {
                     {
@@ -252,6 +277,30 @@ fn StaticLayers(layers: Layers, pipes: bool) -> Element {
                     path { key: "p{i}", class: "{s.class}", d: "{s.d}" }
                 }
             }
+        }
+    }
+}
+
+/// A small, still map of what the areas and pipelines now are (after an import); after a
+/// pipeline import the areas fade so the pipelines stand out.
+#[component]
+pub fn MapPreview(data: Rc<MapData>, pipes_imported: bool) -> Element {
+    let (x, y, w, h) = data.extent;
+    let (pad_x, pad_y) = (w * 0.03, h * 0.03);
+    let view_box = format!(
+        "{:.0} {:.0} {:.0} {:.0}",
+        x - pad_x,
+        y - pad_y,
+        w + 2.0 * pad_x,
+        h + 2.0 * pad_y
+    );
+    let areas = data.areas.len();
+    let pipes = data.pipes.len();
+    rsx! {
+        svg { class: if pipes_imported { "map preview pipes-imported" } else { "map preview" },
+            "data-testid": "import-preview", "data-areas": "{areas}", "data-pipes": "{pipes}",
+            "viewBox": "{view_box}", "preserveAspectRatio": "xMidYMid meet",
+            StaticLayers { layers: Layers(data.clone()), pipes: true }
         }
     }
 }

@@ -5,8 +5,7 @@
 //! Layers as in the field app: `net`/`api` (HTTP) and `live` (the event stream) → `store`
 //! (signals and actions) and `model` (pure logic) → the pages (render only).
 
-mod admin;
-mod admin_more;
+pub mod admin;
 mod api;
 mod board;
 mod forms;
@@ -21,6 +20,7 @@ pub mod net;
 mod other_calls;
 mod queries;
 pub mod store;
+mod tiles;
 mod work;
 
 #[cfg(test)]

@@ -1,16 +1,16 @@
-//! Administration for team leaders and admins: service areas and pipelines (GeoJSON import
-//! with the validation report, then shown on the map), users and roles, teams and members,
-//! business parameters.
+//! Service areas and pipelines: a GeoJSON import with its validation report; after an import,
+//! a preview of what the map now holds.
 
-use super::i18n::{Txt, tr};
-use super::net::{self, Body};
-use super::store::{Console, Screen};
+use super::super::i18n::{Txt, tr};
+use super::super::map::{MapPreview, map_data};
+use super::super::net::{self, Body};
+use super::super::store::{Console, Screen};
 use crate::api::ApiError;
-use crate::i18n::{Lang, role_label};
 use dioxus::prelude::*;
 use gasdesk_shared::ErrorBody;
-use gasdesk_shared::api::{BusinessParam, MaterialView, RepairItemView, TeamView, UserView};
 use gasdesk_shared::routing::{FeatureIssue, GeoImportReport};
+use serde_json::Value;
+use std::rc::Rc;
 
 /// What an import answered: done (with repairs made), or refused with every problem.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,60 +44,8 @@ pub fn import_outcome(status: u16, body: &str) -> Result<ImportOutcome, ApiError
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Geo,
-    Users,
-    Teams,
-    Rosters,
-    Catalogs,
-    Params,
-    Knowledge,
-    Outages,
-}
-
 #[component]
-pub fn AdminPage() -> Element {
-    let console = use_context::<Console>();
-    let lang = console.lang();
-    let mut tab = use_signal(|| Tab::Geo);
-    let tabs = [
-        (Tab::Geo, "geo", Txt::AdminGeo),
-        (Tab::Users, "users", Txt::AdminUsers),
-        (Tab::Teams, "teams", Txt::AdminTeams),
-        (Tab::Rosters, "rosters", Txt::AdminRosters),
-        (Tab::Catalogs, "catalogs", Txt::AdminCatalogs),
-        (Tab::Params, "params", Txt::AdminParams),
-        (Tab::Knowledge, "knowledge", Txt::AdminKnowledge),
-        (Tab::Outages, "outages", Txt::AdminOutages),
-    ];
-    rsx! {
-        div { class: "admin",
-            nav { class: "modes", role: "tablist",
-                for (t, id, label) in tabs {
-                    button { r#type: "button", role: "tab", id: "admin-{id}",
-                        class: if tab() == t { "tab active" } else { "tab" },
-                        onclick: move |_| tab.set(t), {tr(lang, label)} }
-                }
-            }
-            section { class: "panel",
-                match tab() {
-                    Tab::Geo => rsx! { GeoImport {} },
-                    Tab::Users => rsx! { Users {} },
-                    Tab::Teams => rsx! { Teams {} },
-                    Tab::Params => rsx! { Params {} },
-                    Tab::Catalogs => rsx! { Catalogs {} },
-                    Tab::Rosters => rsx! { super::admin_more::Rosters {} },
-                    Tab::Knowledge => rsx! { super::admin_more::Knowledge {} },
-                    Tab::Outages => rsx! { super::admin_more::Outages {} },
-                }
-            }
-        }
-    }
-}
-
-#[component]
-fn GeoImport() -> Element {
+pub fn GeoImport() -> Element {
     let mut console = use_context::<Console>();
     let lang = console.lang();
     let mut pipelines = use_signal(|| false);
@@ -105,6 +53,7 @@ fn GeoImport() -> Element {
     let mut file = use_signal(|| None::<(String, String)>);
     let mut outcome = use_signal(|| None::<ImportOutcome>);
     let mut busy = use_signal(|| false);
+    let mut preview = use_signal(|| None::<Rc<super::super::map::MapData>>);
     let choose = move |e: FormEvent| {
         let files = e.files();
         spawn(async move {
@@ -132,6 +81,7 @@ fn GeoImport() -> Element {
             let Some(token) = console.token() else { return };
             busy.set(true);
             outcome.set(None);
+            preview.set(None);
             let body = Body::Text {
                 content_type: "application/geo+json",
                 text,
@@ -139,7 +89,23 @@ fn GeoImport() -> Element {
             let answer = net::send_raw(&token, "POST", &path, Some(body)).await;
             busy.set(false);
             match answer.and_then(|(status, text)| import_outcome(status, &text)) {
-                Ok(o) => outcome.set(Some(o)),
+                Ok(o) => {
+                    let done = matches!(o, ImportOutcome::Done(_));
+                    outcome.set(Some(o));
+                    if done {
+                        let loaded = async {
+                            let areas: Value = net::get(&token, "/api/v1/areas").await?;
+                            let pipes: Value = net::get(&token, "/api/v1/pipelines").await?;
+                            Ok::<_, ApiError>((areas, pipes))
+                        };
+                        match loaded.await {
+                            Ok((areas, pipes)) => {
+                                preview.set(map_data(&areas, &pipes).map(Rc::new))
+                            }
+                            Err(err) => console.fail(err),
+                        }
+                    }
+                }
                 Err(err) => console.fail(err),
             }
         });
@@ -183,6 +149,10 @@ fn GeoImport() -> Element {
                         button { r#type: "button", class: "secondary", id: "show-on-map",
                             onclick: move |_| console.screen.set(Screen::Map), {tr(lang, Txt::ShowOnMap)} }
                     }
+                    if let Some(data) = preview() {
+                        h4 { {tr(lang, Txt::ImportPreview)} }
+                        MapPreview { data, pipes_imported: pipelines() }
+                    }
                 },
                 Some(ImportOutcome::Refused { message, problems }) => rsx! {
                     div { class: "warning", role: "alert", "data-testid": "import-refused",
@@ -200,98 +170,6 @@ fn GeoImport() -> Element {
                         }
                     }
                 },
-            }
-        }
-    }
-}
-
-/// Loads a list for an admin tab once.
-fn use_loaded<T: serde::de::DeserializeOwned + Clone + 'static>(
-    path: &'static str,
-) -> Signal<Option<Vec<T>>> {
-    let console = use_context::<Console>();
-    let mut list = use_signal(|| None::<Vec<T>>);
-    use_hook(move || {
-        spawn(async move {
-            let Some(token) = console.token() else { return };
-            match net::get::<Vec<T>>(&token, path).await {
-                Ok(items) => list.set(Some(items)),
-                Err(err) => console.fail(err),
-            }
-        });
-    });
-    list
-}
-
-#[component]
-fn Users() -> Element {
-    let lang: Lang = use_context::<Console>().lang();
-    let users = use_loaded::<UserView>("/api/v1/users");
-    rsx! {
-        table { class: "grid", "data-testid": "admin-users",
-            tbody {
-                for u in users().unwrap_or_default() {
-                    tr { key: "{u.id}", td { class: "mono", "{u.username}" } td { "{u.display_name}" }
-                        td { {role_label(lang, u.role)} } td { class: "mono", {u.phone.clone().unwrap_or_default()} }
-                        td { if u.active { "✓" } else { "✗" } } }
-                }
-            }
-        }
-    }
-}
-
-#[component]
-fn Teams() -> Element {
-    let teams = use_loaded::<TeamView>("/api/v1/teams");
-    rsx! {
-        table { class: "grid", "data-testid": "admin-teams",
-            tbody {
-                for t in teams().unwrap_or_default() {
-                    tr { key: "{t.id}", td { "{t.name}" } td { class: "mono", "{t.kind.as_str()}" }
-                        td { class: "mono", {t.phone.clone().unwrap_or_default()} } td { "{t.member_ids.len()}" } }
-                }
-            }
-        }
-    }
-}
-
-/// Repair items (with workload points and on-site fee, the score/fee rules' inputs) and materials.
-#[component]
-fn Catalogs() -> Element {
-    let lang = use_context::<Console>().lang();
-    let items = use_loaded::<RepairItemView>("/api/v1/catalog/repair-items");
-    let materials = use_loaded::<MaterialView>("/api/v1/catalog/materials");
-    rsx! {
-        h3 { {tr(lang, Txt::RepairItems)} }
-        table { class: "grid", "data-testid": "admin-items",
-            tbody {
-                for i in items().unwrap_or_default() {
-                    tr { key: "{i.id}", td { class: "mono", "{i.code}" } td { "{i.name}" } td { "{i.category}" }
-                        td { "{i.workload_points}" } td { {super::i18n::yuan(i.onsite_fee_fen)} } }
-                }
-            }
-        }
-        h3 { {tr(lang, Txt::Materials)} }
-        table { class: "grid", "data-testid": "admin-materials",
-            tbody {
-                for m in materials().unwrap_or_default() {
-                    tr { key: "{m.id}", td { class: "mono", "{m.code}" } td { "{m.name}" }
-                        td { {m.spec.clone().unwrap_or_default()} } td { "{m.unit}" } td { {super::i18n::yuan(m.price_fen)} } }
-                }
-            }
-        }
-    }
-}
-
-#[component]
-fn Params() -> Element {
-    let params = use_loaded::<BusinessParam>("/api/v1/params");
-    rsx! {
-        table { class: "grid", "data-testid": "admin-params",
-            tbody {
-                for p in params().unwrap_or_default() {
-                    tr { key: "{p.key}", td { class: "mono", "{p.key}" } td { class: "mono", "{p.value}" } td { "{p.description}" } }
-                }
             }
         }
     }
