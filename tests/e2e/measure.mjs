@@ -61,6 +61,7 @@ try {
 
   // --- cold loads ---
   const cold = [];
+  const arrivals = [];
   let bytes = null;
   for (let run = 0; run < RUNS; run++) {
     const cdp = await context.newCDPSession(page);
@@ -79,6 +80,17 @@ try {
     await page.goto(server.baseUrl + "/", { waitUntil: "commit" });
     await page.locator("[data-testid=job]").first().waitFor({ timeout: 60_000 });
     cold.push(await page.evaluate(() => window.__jobsAt));
+    // Where the time goes: when each file had arrived (ms from navigation start).
+    arrivals.push(
+      await page.evaluate(() =>
+        Object.fromEntries(
+          performance
+            .getEntriesByType("resource")
+            .concat(performance.getEntriesByType("navigation"))
+            .map((e) => [new URL(e.name).pathname, Math.round(e.responseEnd)]),
+        ),
+      ),
+    );
     const byType = { wasm: 0, js: 0, css: 0 };
     for (const [id, url] of urls) {
       const p = new URL(url).pathname;
@@ -150,6 +162,10 @@ try {
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`transfer (as sent, compressed): wasm ${kib(bytes.wasm)}, js ${kib(bytes.js)}, css ${kib(bytes.css)}, total ${kib(bytes.wasm + bytes.js + bytes.css)}`);
   console.log(`cold load to job list (Fast 3G, CPU 4x): ${cold.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(cold).toFixed(0)} ms`);
+  for (const file of ["/", "/app.js", "/app_bg.wasm", "/boot.js"]) {
+    const times = arrivals.map((a) => a[file]).filter((t) => t !== undefined);
+    if (times.length) console.log(`  cold load: ${file} arrived at ${median(times)} ms (median)`);
+  }
   console.log(`offline reload to job list (CPU 4x): ${offline.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(offline).toFixed(0)} ms`);
   console.log(`completion with 5 materials, submit to saved (CPU 4x): ${completions.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(completions).toFixed(0)} ms`);
 } finally {
