@@ -82,6 +82,16 @@ async fn office_staff_see_the_last_position_of_each_field_worker(engine: Engine)
     server.stop().await;
 }
 
+async fn positions(server: &TestServer, token: &str) -> Value {
+    let response = server
+        .request(Method::GET, "/api/v1/positions", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
 /// A patroller's track (sent while the daily log is open) is where they were last seen; a
 /// track that arrives late never moves them back past a newer report.
 async fn a_patrol_track_moves_the_patroller_on_the_map(engine: Engine) {
@@ -119,14 +129,7 @@ async fn a_patrol_track_moves_the_patroller_on_the_map(engine: Engine) {
     .await
     .unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    let body: Value = server
-        .request(Method::GET, "/api/v1/positions", &dispatcher)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = positions(&server, &dispatcher).await;
     assert_eq!(
         newest(&body),
         (json!(120.63), json!(31.33)),
@@ -142,14 +145,7 @@ async fn a_patrol_track_moves_the_patroller_on_the_map(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let body: Value = server
-        .request(Method::GET, "/api/v1/positions", &dispatcher)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = positions(&server, &dispatcher).await;
     assert_eq!(newest(&body), (json!(120.70), json!(31.40)), "kept: {body}");
     server.stop().await;
 }
