@@ -19,7 +19,11 @@ import(`/${BUILD}.js`)
     console.error("gasdesk: the app failed to start", err);
     const boot = document.querySelector(".boot p");
     if (boot) boot.textContent = "应用加载失败，请刷新重试。The app failed to load; reload to retry.";
-  });
+  })
+  // Only once the app runs: installing the worker downloads the whole shell again for its
+  // cache, which on a first visit over a slow network would compete with the app's own
+  // download. (A failed start registers it too, so a fixed version can still arrive.)
+  .finally(registerWorker);
 
 /** A new version is installed and waiting: offer to switch (data on the phone is kept). */
 function offerUpdate(worker) {
@@ -37,8 +41,10 @@ function offerUpdate(worker) {
   document.body.append(banner);
 }
 
-if ("serviceWorker" in navigator) {
-  const hadController = Boolean(navigator.serviceWorker.controller);
+const hadController = "serviceWorker" in navigator && Boolean(navigator.serviceWorker.controller);
+
+function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker
     .register("/sw.js", { scope: "/" })
     .then((reg) => {
@@ -55,6 +61,9 @@ if ("serviceWorker" in navigator) {
       // The app still works online without it; offline start needs it.
       console.warn("gasdesk: service worker registration failed", err);
     });
+}
+
+if ("serviceWorker" in navigator) {
   // The new worker took over (the worker asked for it): reload into the new version.
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (hadController) location.reload();
