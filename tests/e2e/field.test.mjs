@@ -324,3 +324,40 @@ test("a patroller's leak check recorded offline becomes one repair ticket", { ti
   assert.deepEqual(errors, [], "the page threw");
   await context.close();
 });
+
+test("a patroller's track reaches the server while the daily log is open", { timeout: 180_000 }, async () => {
+  const dir = await newProfile();
+  const { context, page, errors } = await openPhone(dir);
+  await page.goto(server.baseUrl + "/");
+  await signIn(page, "patroller");
+  await page.locator("[data-testid=check-list]").waitFor();
+  await page.click("#open-log");
+  await page.click("#start-log");
+  await page.locator("[data-testid=track-points]").waitFor();
+
+  // Walking east along 干将路: a position every ~50 m (the phone keeps points 15 m apart).
+  const walk = [0, 1, 2, 3, 4].map((i) => ({ longitude: 120.6201 + i * 0.0005, latitude: 31.3003 }));
+  for (const place of walk) {
+    await context.setGeolocation(place);
+    await page.waitForTimeout(400);
+  }
+  // "Sync now" sends what was walked so far; the log stays open.
+  await syncBar(page).click();
+  await page.click("#sync-now");
+  await waitSynced(page);
+  const patroller = await Api.login(server.baseUrl, "patroller");
+  const log = await eventually("the track on the server", async () => {
+    const logs = await patroller.get("/api/v1/patrol-logs");
+    const open = logs.find((l) => l.ended_at === null && l.points >= 3);
+    return open;
+  });
+  assert.ok(log.length_m > 100, `walked ${log.length_m} m`);
+  const last = log.track.coordinates.at(-1);
+  assert.ok(Math.abs(last[0] - walk.at(-1).longitude) < 1e-6, JSON.stringify(last));
+  // The console's map shows the patroller where the track ends.
+  const positions = await dispatcher.get("/api/v1/positions");
+  const here = positions.find((p) => p.user_id === patroller.user.id);
+  assert.ok(here && Math.abs(here.lon - walk.at(-1).longitude) < 1e-6, JSON.stringify(here));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

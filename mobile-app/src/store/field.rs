@@ -527,12 +527,16 @@ impl AppState {
         });
     }
 
-    /// "Sync now": retry at once, whatever the backoff said.
+    /// "Sync now": retry at once, whatever the backoff said, with everything recorded so far
+    /// (the open patrol log's track too, not only what the last 5-minute round queued).
     pub fn sync_now(mut self) {
-        if let Some(replica) = self.field.replica.write().as_mut() {
-            replica.wake();
-        }
-        platform::kick();
+        spawn(async move {
+            self.flush_track().await;
+            if let Some(replica) = self.field.replica.write().as_mut() {
+                replica.wake();
+            }
+            platform::kick();
+        });
     }
 }
 
