@@ -173,6 +173,53 @@ test("a business parameter refuses an out-of-range value with the server's reaso
   assert.ok(areas > 0, "the areas are still drawn over the tiles");
 });
 
+test("a team leader corrects a material in its row's form; a bad unit is refused next to the form; retiring asks first and keeps it listed", async (t) => {
+  const leader = (await h.login("leader")).token;
+  const created = await h.api("POST", "/api/v1/catalog/materials", leader,
+    { code: "CL-E2E", name: "燃气表接头", unit: "个", price_fen: 1200 });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const material = async () =>
+    (await h.api("GET", "/api/v1/catalog/materials", leader)).body.find((m) => m.code === "CL-E2E");
+  const page = await h.openConsole(t, "leader");
+  await openAdmin(page, "catalogs");
+  const row = page.locator('[data-testid=material-row][data-code="CL-E2E"]');
+  await row.locator("[data-action=edit-entry]").click();
+  const editor = page.locator('#material-editor[data-code="CL-E2E"]');
+  await editor.waitFor();
+  assert.equal(await page.inputValue("#edit-material-price"), "12.00", "the form starts from the entry");
+
+  // A unit over 8 characters: the server's reason next to the form, what was typed kept.
+  await page.fill("#edit-material-unit", "立方米每小时每平方");
+  await page.fill("#edit-material-price", "18.8");
+  await page.click("#material-save");
+  const note = refusal(editor);
+  await note.waitFor();
+  assert.match(await note.innerText(), /unit: must be at most 8 characters/);
+  assert.equal(await note.getAttribute("data-status"), "422");
+  assert.equal(await page.inputValue("#edit-material-unit"), "立方米每小时每平方");
+  assert.deepEqual([(await material()).unit, (await material()).price_fen], ["个", 1200], "nothing changed");
+  await screenshot(page, "admin-catalog-refused");
+
+  await page.fill("#edit-material-unit", "套");
+  await page.click("#material-save");
+  await editor.locator("[data-testid=entry-done]", { hasText: "已保存" }).waitFor();
+  assert.equal(await note.count(), 0, "the refusal is gone");
+  await row.filter({ hasText: "¥18.80" }).waitFor();
+  assert.deepEqual([(await material()).unit, (await material()).price_fen], ["套", 1880]);
+
+  // Retiring asks first; saying no changes nothing; saying yes keeps the row, marked retired.
+  await editor.locator("[data-action=retire]").click();
+  await editor.locator("[data-action=keep]").click();
+  assert.equal((await material()).active, true, "kept when the leader says no");
+  await editor.locator("[data-action=retire]").click();
+  await editor.locator("[data-testid=confirm]").waitFor();
+  await screenshot(page, "admin-catalog-retire-confirm");
+  await editor.locator("[data-action=confirm]").click();
+  await row.locator("[data-testid=entry-status]", { hasText: "已停用" }).waitFor();
+  assert.equal((await material()).active, false);
+  await editor.locator("[data-action=reinstate]").waitFor();
+});
+
 test("a new score-rule version is published from the edited table; a bad number is caught first", async (t) => {
   const leader = (await h.login("leader")).token;
   const current = (await h.api("GET", "/api/v1/score-rules", leader)).body;
