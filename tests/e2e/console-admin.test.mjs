@@ -171,6 +171,30 @@ test("a business parameter refuses an out-of-range value with the server's reaso
   assert.ok(requested.length > 0, "the browser fetched tiles");
   const areas = await page.locator(".map .areas path").count();
   assert.ok(areas > 0, "the areas are still drawn over the tiles");
+
+  // Tiles from a Chinese service (GCJ-02): the data moves onto them, some 300-700 m in Suzhou,
+  // while the tiles stay where they were.
+  const firstPoint = async () => {
+    const d = await page.locator(".map .areas path").first().getAttribute("d");
+    return d.match(/^M(-?[\d.]+) (-?[\d.]+)/).slice(1).map(Number);
+  };
+  const tileBoxes = async () => new Map(await images.evaluateAll((list) =>
+    list.map((i) => [i.getAttribute("href"), ["x", "y", "width", "height"].map((a) => i.getAttribute(a)).join(" ")])));
+  const [wx, wy] = await firstPoint();
+  const wgsTiles = await tileBoxes();
+  const set = await h.api("PUT", "/api/v1/params/map_tile_datum", leader, { value: "gcj02" });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  await openAdmin(page, "params");
+  await page.click("#nav-map");
+  await images.first().waitFor({ state: "attached" });
+  const [gx, gy] = await firstPoint();
+  const moved = Math.hypot(gx - wx, gy - wy);
+  assert.ok(moved > 300 && moved < 700, `moved ${moved} map units (metres)`);
+  const gcjTiles = await tileBoxes();
+  const both = [...gcjTiles.keys()].filter((href) => wgsTiles.has(href));
+  assert.ok(both.length > 0, "the same tiles are in view");
+  for (const href of both) assert.equal(gcjTiles.get(href), wgsTiles.get(href), `${href} does not move`);
+  assert.equal((await h.api("PUT", "/api/v1/params/map_tile_datum", leader, { value: "wgs84" })).status, 200);
 });
 
 test("a team leader corrects a material in its row's form; a bad unit is refused next to the form; retiring asks first and keeps it listed", async (t) => {
