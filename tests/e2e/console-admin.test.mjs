@@ -418,19 +418,25 @@ test("a completion refused by the server (the job was reassigned) waits in the c
 
 test("after a GeoJSON import the admin screen previews what the map now holds", async (t) => {
   const leader = (await h.login("leader")).token;
-  // The areas as exported, imported again (some rings need re-orienting: with repair).
+  // The areas as exported (RFC 7946 rings, importable as they are), one exterior ring turned
+  // clockwise as some GIS tools write it: imported with repair, which re-orients it.
   const areas = (await h.api("GET", "/api/v1/areas", leader)).body;
+  const file = structuredClone(areas);
+  const first = file.features[0].geometry;
+  (first.type === "Polygon" ? first.coordinates : first.coordinates[0])[0].reverse();
   const page = await h.openConsole(t, "leader");
   await openAdmin(page, "geo");
   await page.setInputFiles("#geojson-file", {
     name: "areas.geojson",
     mimeType: "application/geo+json",
-    buffer: Buffer.from(JSON.stringify(areas)),
+    buffer: Buffer.from(JSON.stringify(file)),
   });
   await page.check("#geo-repair");
   await page.locator("#geo-import:not([disabled])").click();
   await page.locator("[data-testid=import-done]").waitFor();
-  assert.ok((await page.locator("[data-testid=import-repair]").count()) > 0, "the repairs are listed");
+  const repairs = page.locator("[data-testid=import-repair]");
+  assert.equal(await repairs.count(), 1, "the one repair is listed");
+  assert.match(await repairs.innerText(), /re-oriented/);
   const preview = page.locator("[data-testid=import-preview]");
   await preview.waitFor({ state: "visible" });
   assert.equal(Number(await preview.getAttribute("data-areas")), areas.features.length);
