@@ -2,6 +2,7 @@
 //! projection, so distances are metres and never raw degrees, and GeoJSON output.
 //! Stored geometry is WGS84 (longitude, latitude).
 
+use geo::orient::{Direction, Orient};
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use serde_json::{Value, json};
 
@@ -57,13 +58,16 @@ fn ring_json(ring: &LineString<f64>) -> Value {
     Value::Array(ring.0.iter().map(|c| json!([c.x, c.y])).collect())
 }
 
+/// The rings as RFC 7946 wants them: exterior counter-clockwise, holes clockwise, whichever
+/// way the polygon was wound (what this writes, an import without repair accepts).
 fn polygon_rings(polygon: &Polygon<f64>) -> Value {
+    let polygon = polygon.orient(Direction::Default);
     let mut rings = vec![ring_json(polygon.exterior())];
     rings.extend(polygon.interiors().iter().map(ring_json));
     Value::Array(rings)
 }
 
-/// A GeoJSON `Polygon` for one part, `MultiPolygon` for several.
+/// A GeoJSON `Polygon` for one part, `MultiPolygon` for several, oriented as RFC 7946 wants.
 pub fn multipolygon_geojson(mp: &MultiPolygon<f64>) -> Value {
     match mp.0.as_slice() {
         [single] => json!({ "type": "Polygon", "coordinates": polygon_rings(single) }),
@@ -81,6 +85,41 @@ pub fn linestring_geojson(line: &LineString<f64>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polygons_are_written_exterior_counter_clockwise_and_holes_clockwise() {
+        let square = |x0: f64, y0: f64, size: f64| {
+            // Clockwise in (lon, lat).
+            LineString::from(vec![
+                (x0, y0),
+                (x0, y0 + size),
+                (x0 + size, y0 + size),
+                (x0 + size, y0),
+                (x0, y0),
+            ])
+        };
+        let mut hole = square(120.64, 31.24, 0.02);
+        hole.0.reverse();
+        let wound_wrong = Polygon::new(square(120.6, 31.2, 0.1), vec![hole]);
+        let doc = multipolygon_geojson(&MultiPolygon(vec![wound_wrong]));
+        let twice_area = |ring: &Value| -> f64 {
+            let pts: Vec<(f64, f64)> = ring
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+                .collect();
+            pts.windows(2)
+                .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+                .sum()
+        };
+        assert_eq!(doc["type"], "Polygon");
+        assert!(
+            twice_area(&doc["coordinates"][0]) > 0.0,
+            "exterior counter-clockwise"
+        );
+        assert!(twice_area(&doc["coordinates"][1]) < 0.0, "hole clockwise");
+    }
 
     #[test]
     fn projection_round_trips_and_measures_metres() {

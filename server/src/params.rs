@@ -9,6 +9,7 @@ use crate::db::{Db, cache::Recent, params as store};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::Permission;
 use gasdesk_shared::api::BusinessParam;
+use gasdesk_shared::datum::Datum;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -87,20 +88,40 @@ pub const PARAMS: &[ParamSpec] = &[
     },
 ];
 
-/// A text parameter: stored as a JSON string, empty meaning "not set".
+/// A text parameter: stored as a JSON string. With an empty default, empty means "not set";
+/// otherwise the check is applied to every value, the empty one included.
 pub struct TextParamSpec {
     pub key: &'static str,
     pub description: &'static str,
+    pub default: &'static str,
     /// Checks a non-empty value; the message names what is wrong.
     pub check: fn(&str) -> Result<(), &'static str>,
 }
 
-pub const TEXT_PARAMS: &[TextParamSpec] = &[TextParamSpec {
-    key: "map_tile_url",
-    description: "地图底图瓦片地址: an XYZ tile URL drawn under the console map, e.g. \
-                  https://tile.openstreetmap.org/{z}/{x}/{y}.png (WGS84/Web Mercator tiles); empty for none",
-    check: tile_url,
-}];
+pub const TEXT_PARAMS: &[TextParamSpec] = &[
+    TextParamSpec {
+        key: "map_tile_url",
+        description: "地图底图瓦片地址: an XYZ tile URL drawn under the console map, e.g. \
+                      https://tile.openstreetmap.org/{z}/{x}/{y}.png (Web Mercator tiles); empty for none",
+        default: "",
+        check: tile_url,
+    },
+    TextParamSpec {
+        key: "map_tile_datum",
+        description: "底图坐标系: the datum the tile service draws in: wgs84 (OpenStreetMap and most \
+                      others) or gcj02 (高德、腾讯 and other Chinese services), which the map then \
+                      shifts what it draws over the tiles to",
+        default: "wgs84",
+        check: tile_datum,
+    },
+];
+
+/// `wgs84` or `gcj02`, as [`Datum`] names them.
+pub fn tile_datum(value: &str) -> Result<(), &'static str> {
+    Datum::parse(value)
+        .map(|_| ())
+        .ok_or("must be wgs84 or gcj02")
+}
 
 /// An `http(s)://` address with the `{z}`, `{x}` and `{y}` placeholders of an XYZ tile service.
 pub fn tile_url(value: &str) -> Result<(), &'static str> {
@@ -139,7 +160,7 @@ pub async fn ensure_defaults(db: &Db) -> AppResult<()> {
         store::insert_default(&mut tx, param.key, &json!(param.default)).await?;
     }
     for param in TEXT_PARAMS {
-        store::insert_default(&mut tx, param.key, &json!("")).await?;
+        store::insert_default(&mut tx, param.key, &json!(param.default)).await?;
     }
     tx.commit().await?;
     STORED.changed(db);
@@ -159,7 +180,7 @@ pub async fn list(db: &Db) -> AppResult<Vec<BusinessParam>> {
     });
     let texts = TEXT_PARAMS.iter().map(|p| BusinessParam {
         key: p.key.to_owned(),
-        value: stored.get(p.key).cloned().unwrap_or(json!("")),
+        value: stored.get(p.key).cloned().unwrap_or(json!(p.default)),
         description: p.description.to_owned(),
     });
     Ok(integers.chain(texts).collect())
@@ -210,7 +231,7 @@ fn checked(key: &str, value: &Value) -> AppResult<(Value, &'static str)> {
         .as_str()
         .ok_or_else(|| AppError::validation("value", "must be text"))?
         .trim();
-    if !text.is_empty() {
+    if !text.is_empty() || !spec.default.is_empty() {
         (spec.check)(text).map_err(|message| AppError::validation("value", message))?;
     }
     Ok((json!(text), spec.description))
@@ -242,7 +263,16 @@ pub async fn set(db: &Db, user: &CurrentUser, key: &str, value: Value) -> AppRes
 
 #[cfg(test)]
 mod tests {
-    use super::tile_url;
+    use super::{tile_datum, tile_url};
+
+    #[test]
+    fn a_tile_datum_is_one_of_the_two_known() {
+        assert_eq!(tile_datum("wgs84"), Ok(()));
+        assert_eq!(tile_datum("gcj02"), Ok(()));
+        for bad in ["", "GCJ02", "bd09", "wgs-84"] {
+            assert!(tile_datum(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_tile_url_needs_a_scheme_a_host_and_all_three_placeholders() {

@@ -200,6 +200,19 @@ pub struct NewRepairItem {
     pub onsite_fee_fen: i64,
 }
 
+/// A change to a repair item: only the fields given change. Retiring one (`active: false`)
+/// keeps it for the records that name it but no longer offers it on the phones.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RepairItemUpdate {
+    pub name: Option<String>,
+    pub category: Option<String>,
+    pub workload_points: Option<f64>,
+    pub onsite_fee_fen: Option<i64>,
+    pub active: Option<bool>,
+}
+
 /// 维修材料: a material with its unit and price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -223,6 +236,19 @@ pub struct NewMaterial {
     pub spec: Option<String>,
     pub unit: String,
     pub price_fen: i64,
+}
+
+/// A change to a material: only the fields given change; a blank `spec` clears it. A new price
+/// applies to records from now on (a record keeps the unit price it was completed with).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MaterialUpdate {
+    pub name: Option<String>,
+    pub spec: Option<String>,
+    pub unit: Option<String>,
+    pub price_fen: Option<i64>,
+    pub active: Option<bool>,
 }
 
 /// 业务参数: a named setting with a JSON value.

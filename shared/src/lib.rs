@@ -4,6 +4,7 @@
 pub mod api;
 pub mod attachments;
 pub mod callcenter;
+pub mod datum;
 pub mod error;
 pub mod followup;
 pub mod intake;

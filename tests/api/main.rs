@@ -7,6 +7,7 @@ mod support;
 mod attachments;
 mod auth;
 mod callcenter;
+mod catalog;
 mod cli;
 mod customers;
 mod errors;

@@ -14,6 +14,7 @@ on_both_engines!(
     audit_trail_records_changes_for_managers_only,
     business_parameters_are_checked_and_audited,
     the_map_tile_url_is_checked_and_may_be_cleared,
+    the_map_tile_datum_is_wgs84_or_gcj02_and_never_empty,
     catalogs_are_read_by_all_and_edited_by_leaders,
 );
 
@@ -478,6 +479,70 @@ async fn the_map_tile_url_is_checked_and_may_be_cleared(engine: Engine) {
     assert_eq!(tile_url(&dispatcher).await, Some(json!(osm)));
     assert_eq!(set(&leader, json!("")).await.unwrap().status(), 200);
     assert_eq!(tile_url(&dispatcher).await, Some(json!("")), "cleared");
+    server.stop().await;
+}
+
+async fn the_map_tile_datum_is_wgs84_or_gcj02_and_never_empty(engine: Engine) {
+    let Some(server) = TestServer::start(engine).await else {
+        return;
+    };
+    let leader = server.user_token("bz001", Role::TeamLeader).await;
+    let dispatcher = server.user_token("hw001", Role::Dispatcher).await;
+    let datum = |token: &str| {
+        let request = server.request(Method::GET, "/api/v1/params", token).send();
+        async move {
+            let params: Vec<Value> = request.await.unwrap().json().await.unwrap();
+            params
+                .into_iter()
+                .find(|p| p["key"] == "map_tile_datum")
+                .map(|p| p["value"].clone())
+        }
+    };
+    let set = |token: &str, value: Value| {
+        server
+            .request(Method::PUT, "/api/v1/params/map_tile_datum", token)
+            .json(&json!({ "value": value }))
+            .send()
+    };
+    assert_eq!(
+        datum(&dispatcher).await,
+        Some(json!("wgs84")),
+        "the default"
+    );
+    for refused in [
+        json!(""),
+        json!("  "),
+        json!("bd09"),
+        json!("GCJ02"),
+        json!("gcj-02"),
+        json!(2),
+        Value::Null,
+    ] {
+        let body = expect_error(
+            set(&leader, refused.clone()).await.unwrap(),
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(body["error"]["field"], "value", "{refused}");
+    }
+    expect_error(
+        set(&dispatcher, json!("gcj02")).await.unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(
+        datum(&dispatcher).await,
+        Some(json!("wgs84")),
+        "refusals change nothing"
+    );
+    let response = set(&leader, json!(" gcj02 ")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap()["value"], "gcj02");
+    assert_eq!(datum(&dispatcher).await, Some(json!("gcj02")));
+    assert_eq!(set(&leader, json!("wgs84")).await.unwrap().status(), 200);
+    assert_eq!(datum(&dispatcher).await, Some(json!("wgs84")));
     server.stop().await;
 }
 

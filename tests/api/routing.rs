@@ -14,6 +14,7 @@ on_both_engines!(
     nobody_on_duty_or_no_pipeline_alerts_the_dispatcher,
     broken_geojson_is_refused_whole_and_repair_is_reported,
     areas_round_trip_through_export_and_address_rules_apply,
+    the_demo_areas_export_imports_back_without_repair_and_unchanged,
 );
 
 async fn get_json(server: &TestServer, path: &str, token: &str) -> Value {
@@ -585,5 +586,95 @@ async fn areas_round_trip_through_export_and_address_rules_apply(engine: Engine)
     )
     .await;
     assert_eq!(r["repair_basis"]["kind"], "unrouted");
+    server.stop().await;
+}
+
+/// Twice the signed area of a GeoJSON ring (positive when counter-clockwise).
+fn signed_area(ring: &Value) -> f64 {
+    let points: Vec<(f64, f64)> = ring
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+        .collect();
+    points
+        .windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum()
+}
+
+async fn the_demo_areas_export_imports_back_without_repair_and_unchanged(engine: Engine) {
+    let Some(server) = TestServer::start_demo(engine, 10).await else {
+        return;
+    };
+    let login: Value = server
+        .login("leader", "gasdesk2026")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let leader = login["token"].as_str().unwrap();
+    // An area stored wound the wrong way round (as the demo loader once wrote them), exterior
+    // clockwise and its hole counter-clockwise.
+    let demo = get_json(&server, "/api/v1/areas", leader).await;
+    let team_id: uuid::Uuid = demo["features"][0]["properties"]["team_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = server.db.begin().await.unwrap();
+    gasdesk_server::db::areas::insert_service_area(
+        &mut tx,
+        &gasdesk_server::db::areas::ServiceAreaRow {
+            id: uuid::Uuid::now_v7(),
+            name: "东海岛（测试）".into(),
+            team_id,
+            priority: 0,
+            district: None,
+            street: None,
+            geometry: sqlx::types::Json(json!({"type": "Polygon", "coordinates": [
+                [[121.90, 31.90], [121.90, 31.95], [121.95, 31.95], [121.95, 31.90], [121.90, 31.90]],
+                [[121.91, 31.91], [121.92, 31.91], [121.92, 31.92], [121.91, 31.92], [121.91, 31.91]]
+            ]})),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let exported = get_json(&server, "/api/v1/areas", leader).await;
+    let features = exported["features"].as_array().unwrap();
+    assert!(
+        features.len() >= 6,
+        "the demo city's areas and the one added"
+    );
+    // RFC 7946: exterior rings counter-clockwise, holes clockwise.
+    for feature in features {
+        let geometry = &feature["geometry"];
+        let polygons = match geometry["type"].as_str() {
+            Some("Polygon") => vec![geometry["coordinates"].clone()],
+            Some("MultiPolygon") => geometry["coordinates"].as_array().unwrap().clone(),
+            other => panic!("{other:?}"),
+        };
+        for polygon in polygons {
+            for (i, ring) in polygon.as_array().unwrap().iter().enumerate() {
+                let area = signed_area(ring);
+                assert!(
+                    if i == 0 { area > 0.0 } else { area < 0.0 },
+                    "{}: ring {i} has signed area {area}",
+                    feature["properties"]["name"]
+                );
+            }
+        }
+    }
+    let response = import(&server, "areas", leader, &exported, false).await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["imported"], features.len(), "{report}");
+    assert_eq!(report["repairs"], json!([]), "nothing to repair: {report}");
+    let again = get_json(&server, "/api/v1/areas", leader).await;
+    assert_eq!(exported, again, "the import changed nothing");
     server.stop().await;
 }

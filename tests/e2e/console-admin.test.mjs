@@ -171,6 +171,77 @@ test("a business parameter refuses an out-of-range value with the server's reaso
   assert.ok(requested.length > 0, "the browser fetched tiles");
   const areas = await page.locator(".map .areas path").count();
   assert.ok(areas > 0, "the areas are still drawn over the tiles");
+
+  // Tiles from a Chinese service (GCJ-02): the data moves onto them, some 300-700 m in Suzhou,
+  // while the tiles stay where they were.
+  const firstPoint = async () => {
+    const d = await page.locator(".map .areas path").first().getAttribute("d");
+    return d.match(/^M(-?[\d.]+) (-?[\d.]+)/).slice(1).map(Number);
+  };
+  const tileBoxes = async () => new Map(await images.evaluateAll((list) =>
+    list.map((i) => [i.getAttribute("href"), ["x", "y", "width", "height"].map((a) => i.getAttribute(a)).join(" ")])));
+  const [wx, wy] = await firstPoint();
+  const wgsTiles = await tileBoxes();
+  const set = await h.api("PUT", "/api/v1/params/map_tile_datum", leader, { value: "gcj02" });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  await openAdmin(page, "params");
+  await page.click("#nav-map");
+  await images.first().waitFor({ state: "attached" });
+  const [gx, gy] = await firstPoint();
+  const moved = Math.hypot(gx - wx, gy - wy);
+  assert.ok(moved > 300 && moved < 700, `moved ${moved} map units (metres)`);
+  const gcjTiles = await tileBoxes();
+  const both = [...gcjTiles.keys()].filter((href) => wgsTiles.has(href));
+  assert.ok(both.length > 0, "the same tiles are in view");
+  for (const href of both) assert.equal(gcjTiles.get(href), wgsTiles.get(href), `${href} does not move`);
+  assert.equal((await h.api("PUT", "/api/v1/params/map_tile_datum", leader, { value: "wgs84" })).status, 200);
+});
+
+test("a team leader corrects a material in its row's form; a bad unit is refused next to the form; retiring asks first and keeps it listed", async (t) => {
+  const leader = (await h.login("leader")).token;
+  const created = await h.api("POST", "/api/v1/catalog/materials", leader,
+    { code: "CL-E2E", name: "燃气表接头", unit: "个", price_fen: 1200 });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const material = async () =>
+    (await h.api("GET", "/api/v1/catalog/materials", leader)).body.find((m) => m.code === "CL-E2E");
+  const page = await h.openConsole(t, "leader");
+  await openAdmin(page, "catalogs");
+  const row = page.locator('[data-testid=material-row][data-code="CL-E2E"]');
+  await row.locator("[data-action=edit-entry]").click();
+  const editor = page.locator('#material-editor[data-code="CL-E2E"]');
+  await editor.waitFor();
+  assert.equal(await page.inputValue("#edit-material-price"), "12.00", "the form starts from the entry");
+
+  // A unit over 8 characters: the server's reason next to the form, what was typed kept.
+  await page.fill("#edit-material-unit", "立方米每小时每平方");
+  await page.fill("#edit-material-price", "18.8");
+  await page.click("#material-save");
+  const note = refusal(editor);
+  await note.waitFor();
+  assert.match(await note.innerText(), /unit: must be at most 8 characters/);
+  assert.equal(await note.getAttribute("data-status"), "422");
+  assert.equal(await page.inputValue("#edit-material-unit"), "立方米每小时每平方");
+  assert.deepEqual([(await material()).unit, (await material()).price_fen], ["个", 1200], "nothing changed");
+  await screenshot(page, "admin-catalog-refused");
+
+  await page.fill("#edit-material-unit", "套");
+  await page.click("#material-save");
+  await editor.locator("[data-testid=entry-done]", { hasText: "已保存" }).waitFor();
+  assert.equal(await note.count(), 0, "the refusal is gone");
+  await row.filter({ hasText: "¥18.80" }).waitFor();
+  assert.deepEqual([(await material()).unit, (await material()).price_fen], ["套", 1880]);
+
+  // Retiring asks first; saying no changes nothing; saying yes keeps the row, marked retired.
+  await editor.locator("[data-action=retire]").click();
+  await editor.locator("[data-action=keep]").click();
+  assert.equal((await material()).active, true, "kept when the leader says no");
+  await editor.locator("[data-action=retire]").click();
+  await editor.locator("[data-testid=confirm]").waitFor();
+  await screenshot(page, "admin-catalog-retire-confirm");
+  await editor.locator("[data-action=confirm]").click();
+  await row.locator("[data-testid=entry-status]", { hasText: "已停用" }).waitFor();
+  assert.equal((await material()).active, false);
+  await editor.locator("[data-action=reinstate]").waitFor();
 });
 
 test("a new score-rule version is published from the edited table; a bad number is caught first", async (t) => {
@@ -347,19 +418,25 @@ test("a completion refused by the server (the job was reassigned) waits in the c
 
 test("after a GeoJSON import the admin screen previews what the map now holds", async (t) => {
   const leader = (await h.login("leader")).token;
-  // The areas as exported, imported again (some rings need re-orienting: with repair).
+  // The areas as exported (RFC 7946 rings, importable as they are), one exterior ring turned
+  // clockwise as some GIS tools write it: imported with repair, which re-orients it.
   const areas = (await h.api("GET", "/api/v1/areas", leader)).body;
+  const file = structuredClone(areas);
+  const first = file.features[0].geometry;
+  (first.type === "Polygon" ? first.coordinates : first.coordinates[0])[0].reverse();
   const page = await h.openConsole(t, "leader");
   await openAdmin(page, "geo");
   await page.setInputFiles("#geojson-file", {
     name: "areas.geojson",
     mimeType: "application/geo+json",
-    buffer: Buffer.from(JSON.stringify(areas)),
+    buffer: Buffer.from(JSON.stringify(file)),
   });
   await page.check("#geo-repair");
   await page.locator("#geo-import:not([disabled])").click();
   await page.locator("[data-testid=import-done]").waitFor();
-  assert.ok((await page.locator("[data-testid=import-repair]").count()) > 0, "the repairs are listed");
+  const repairs = page.locator("[data-testid=import-repair]");
+  assert.equal(await repairs.count(), 1, "the one repair is listed");
+  assert.match(await repairs.innerText(), /re-oriented/);
   const preview = page.locator("[data-testid=import-preview]");
   await preview.waitFor({ state: "visible" });
   assert.equal(Number(await preview.getAttribute("data-areas")), areas.features.length);

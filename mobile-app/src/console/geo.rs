@@ -1,18 +1,23 @@
 //! Map geometry for the console's SVG map: GeoJSON from the server turned into SVG path data
 //! in a local planar projection (longitude scaled by the cosine of the map's middle latitude,
-//! so a city looks right), and back from screen to WGS84 for picking a place.
+//! so a city looks right), and back from screen to WGS84 for picking a place. Over a basemap
+//! drawn in GCJ-02 (Chinese tile services) the utility's WGS84 data is shifted into that datum
+//! first, so it lands on the streets the tiles show; a place picked is shifted back.
 
+use gasdesk_shared::datum::Datum;
 use serde_json::Value;
 
 /// Map units per degree of latitude (about 111 km): one unit is about a metre.
 const UNITS_PER_DEGREE: f64 = 111_320.0;
 
-/// The projection: a reference point and the east-west shrink at that latitude.
+/// The projection: a reference point, the east-west shrink at that latitude, and the datum of
+/// the basemap the map units are laid out in (WGS84 when there is none).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Projection {
     pub lon0: f64,
     pub lat0: f64,
     k: f64,
+    datum: Datum,
 }
 
 impl Projection {
@@ -21,18 +26,38 @@ impl Projection {
             lon0,
             lat0,
             k: lat0.to_radians().cos(),
+            datum: Datum::Wgs84,
         }
     }
 
-    /// WGS84 → map units (y grows southwards, as on screen).
+    /// The same projection with the map units laid out in the basemap's `datum`.
+    pub fn over(self, datum: Datum) -> Self {
+        Projection { datum, ..self }
+    }
+
+    /// WGS84 data → map units (y grows southwards, as on screen), shifted into the basemap's
+    /// datum.
     pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
+        let (lon, lat) = self.datum.from_wgs84(lon, lat);
+        self.plane(lon, lat)
+    }
+
+    /// Map units → WGS84, for a place picked on the map.
+    pub fn unproject(&self, x: f64, y: f64) -> (f64, f64) {
+        let (lon, lat) = self.plane_inverse(x, y);
+        self.datum.to_wgs84(lon, lat)
+    }
+
+    /// The basemap's own coordinates (in its datum, as tiles are cut) → map units.
+    pub fn plane(&self, lon: f64, lat: f64) -> (f64, f64) {
         (
             (lon - self.lon0) * self.k * UNITS_PER_DEGREE,
             -(lat - self.lat0) * UNITS_PER_DEGREE,
         )
     }
 
-    pub fn unproject(&self, x: f64, y: f64) -> (f64, f64) {
+    /// Map units → the basemap's own coordinates.
+    pub fn plane_inverse(&self, x: f64, y: f64) -> (f64, f64) {
         (
             self.lon0 + x / (self.k * UNITS_PER_DEGREE),
             self.lat0 - y / UNITS_PER_DEGREE,
@@ -159,6 +184,35 @@ mod tests {
         // 0.01° of longitude at 31.3°N is about 951 m; north is up (negative y).
         assert!((x - 951.0).abs() < 5.0, "{x}");
         assert!(y < 0.0);
+    }
+
+    #[test]
+    fn over_a_gcj02_basemap_data_is_shifted_into_it_and_picks_come_back_in_wgs84() {
+        let wgs = Projection::new(120.6, 31.3);
+        let gcj = wgs.over(Datum::Gcj02);
+        // A point of the utility's data lands where GCJ-02 tiles show that place.
+        let (x, y) = gcj.project(120.61, 31.31);
+        let (glon, glat) = gasdesk_shared::datum::wgs84_to_gcj02(120.61, 31.31);
+        assert_eq!((x, y), wgs.plane(glon, glat));
+        // In Suzhou that is some 400-600 m away from where the WGS84 map draws it.
+        let (wx, wy) = wgs.project(120.61, 31.31);
+        let moved = (x - wx).hypot(y - wy);
+        assert!((300.0..700.0).contains(&moved), "{moved} m");
+        // A click there picks the WGS84 place again, to well under a metre.
+        let (lon, lat) = gcj.unproject(x, y);
+        assert!(
+            (lon - 120.61).abs() < 1e-7 && (lat - 31.31).abs() < 1e-7,
+            "{lon} {lat}"
+        );
+        // The basemap's own plane does not move: tiles stay where they are.
+        assert_eq!(gcj.plane(120.61, 31.31), wgs.plane(120.61, 31.31));
+        assert_eq!(gcj.plane_inverse(x, y), wgs.plane_inverse(x, y));
+        // Outside China the two datums coincide.
+        let paris = Projection::new(2.35, 48.85);
+        assert_eq!(
+            paris.over(Datum::Gcj02).project(2.36, 48.86),
+            paris.project(2.36, 48.86)
+        );
     }
 
     #[test]

@@ -239,6 +239,17 @@ texts! {
     EditEntry => ("修改条目", "Edit entry"),
     KbContent => ("内容", "Content"),
     CancelEdit => ("取消修改", "Cancel editing"),
+    InUse => ("在用", "In use"),
+    Retired => ("已停用", "Retired"),
+    Retire => ("停用条目", "Retire"),
+    ConfirmRetire => (
+        "确定停用？手机上将不再提供该条目，历史记录不受影响",
+        "Retire it? Phones stop offering it; past records keep it"
+    ),
+    Reinstate => ("恢复使用", "Bring back into use"),
+    Reinstated => ("已恢复使用", "Back in use"),
+    EditRepairItem => ("修改维修项目", "Change repair item"),
+    EditMaterial => ("修改材料", "Change material"),
 }
 
 pub fn tr(lang: Lang, key: Txt) -> &'static str {

@@ -11,6 +11,7 @@ use super::tiles::tiles;
 use dioxus::prelude::*;
 use gasdesk_shared::Role;
 use gasdesk_shared::api::BusinessParam;
+use gasdesk_shared::datum::Datum;
 use gasdesk_shared::routing::{PatrolCheckView, PressureClass, StaffPosition};
 use serde_json::Value;
 use std::rc::Rc;
@@ -35,10 +36,11 @@ impl PartialEq for Layers {
     }
 }
 
-/// Builds the map from the areas and pipelines documents.
-pub fn map_data(areas: &Value, pipes: &Value) -> Option<MapData> {
+/// Builds the map from the areas and pipelines documents, laid out over a basemap drawn in
+/// `datum` (WGS84 when there is none).
+pub fn map_data(areas: &Value, pipes: &Value, datum: Datum) -> Option<MapData> {
     let (x0, y0, x1, y1) = bounds(areas).or_else(|| bounds(pipes))?;
-    let projection = Projection::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let projection = Projection::new((x0 + x1) / 2.0, (y0 + y1) / 2.0).over(datum);
     let (ax, ay) = projection.project(x0, y1);
     let (bx, by) = projection.project(x1, y0);
     Some(MapData {
@@ -73,8 +75,16 @@ pub fn MapPage() -> Element {
     use_hook(move || {
         spawn(async move {
             let Some(token) = console.token() else { return };
+            // Without tiles there is nothing to line the data up with: it stays in WGS84.
+            let mut datum = Datum::Wgs84;
             match net::get::<Vec<BusinessParam>>(&token, "/api/v1/params").await {
-                Ok(params) => tile_url.set(super::admin::model::tile_url(&params)),
+                Ok(params) => {
+                    let url = super::admin::model::tile_url(&params);
+                    if url.is_some() {
+                        datum = super::admin::model::tile_datum(&params);
+                    }
+                    tile_url.set(url);
+                }
                 Err(err) => console.fail(err),
             }
             let loaded = async {
@@ -84,7 +94,7 @@ pub fn MapPage() -> Element {
             };
             match loaded.await {
                 Ok((areas, pipes)) => {
-                    if let Some(d) = map_data(&areas, &pipes) {
+                    if let Some(d) = map_data(&areas, &pipes, datum) {
                         let (x, y, w, h) = d.extent;
                         view.set(Some(View {
                             cx: x + w / 2.0,

@@ -43,7 +43,7 @@ fn tile_lat(y: f64, n: f64) -> f64 {
 /// The zoom whose tile pixels are about as wide as a screen pixel for a window `width` map
 /// units wide drawn `screen_px` pixels wide.
 pub fn zoom_for(p: &Projection, width: f64, screen_px: f64) -> u32 {
-    let (x1, _) = p.project(p.lon0 + 1.0, p.lat0);
+    let (x1, _) = p.plane(p.lon0 + 1.0, p.lat0);
     let degrees_per_px = width / x1.abs().max(1e-9) / screen_px.max(1.0);
     let z = (360.0 / (TILE_PX * degrees_per_px)).log2().round();
     z.clamp(0.0, MAX_ZOOM as f64) as u32
@@ -58,8 +58,9 @@ pub fn tiles(
     screen_px: f64,
 ) -> Vec<Tile> {
     let (wx, wy, ww, wh) = window;
-    let (west, north) = p.unproject(wx, wy);
-    let (east, south) = p.unproject(wx + ww, wy + wh);
+    // Tiles are cut in the basemap's own datum: placed by the plane, never shifted.
+    let (west, north) = p.plane_inverse(wx, wy);
+    let (east, south) = p.plane_inverse(wx + ww, wy + wh);
     let mut z = zoom_for(p, ww, screen_px);
     loop {
         let n = f64::from(1u32 << z);
@@ -82,8 +83,8 @@ pub fn tiles(
         while ty <= y1 {
             let mut tx = x0;
             while tx <= x1 {
-                let (ax, ay) = p.project(tile_lon(tx, n), tile_lat(ty, n));
-                let (bx, by) = p.project(tile_lon(tx + 1.0, n), tile_lat(ty + 1.0, n));
+                let (ax, ay) = p.plane(tile_lon(tx, n), tile_lat(ty, n));
+                let (bx, by) = p.plane(tile_lon(tx + 1.0, n), tile_lat(ty + 1.0, n));
                 let (xs, ys) = (format!("{tx:.0}"), format!("{ty:.0}"));
                 out.push(Tile {
                     key: format!("{z}/{xs}/{ys}"),
@@ -153,6 +154,21 @@ mod tests {
             list.len()
         );
         assert!(list.iter().all(|t| !t.url.contains('{')));
+    }
+
+    #[test]
+    fn tiles_stay_put_over_either_datum() {
+        let p = Projection::new(120.62, 31.30);
+        let window = (-5000.0, -3100.0, 10_000.0, 6200.0);
+        assert_eq!(
+            tiles(
+                OSM,
+                &p.over(gasdesk_shared::datum::Datum::Gcj02),
+                window,
+                1000.0
+            ),
+            tiles(OSM, &p, window, 1000.0)
+        );
     }
 
     #[test]

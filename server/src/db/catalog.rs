@@ -86,3 +86,62 @@ pub async fn insert_material(tx: &mut Tx, material: &MaterialRow) -> Result<(), 
     .await
     .map(|_| ()))
 }
+
+pub async fn repair_item_by_code(
+    db: &Db,
+    code: &str,
+) -> Result<Option<RepairItemRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT id, code, name, category, workload_points, onsite_fee_fen, active, created_at,
+                updated_at FROM repair_items WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Writes everything but the id, code and creation time.
+pub async fn update_repair_item(tx: &mut Tx, item: &RepairItemRow) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE repair_items SET name = $2, category = $3, workload_points = $4,
+         onsite_fee_fen = $5, active = $6, updated_at = $7 WHERE id = $1",
+    )
+    .bind(item.id)
+    .bind(&item.name)
+    .bind(&item.category)
+    .bind(item.workload_points)
+    .bind(item.onsite_fee_fen)
+    .bind(item.active)
+    .bind(item.updated_at)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+}
+
+pub async fn material_by_code(db: &Db, code: &str) -> Result<Option<MaterialRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT id, code, name, spec, unit, price_fen, active, created_at, updated_at
+         FROM materials WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await)
+}
+
+/// Writes everything but the id, code and creation time.
+pub async fn update_material(tx: &mut Tx, material: &MaterialRow) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE materials SET name = $2, spec = $3, unit = $4, price_fen = $5, active = $6,
+         updated_at = $7 WHERE id = $1",
+    )
+    .bind(material.id)
+    .bind(&material.name)
+    .bind(&material.spec)
+    .bind(&material.unit)
+    .bind(material.price_fen)
+    .bind(material.active)
+    .bind(material.updated_at)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+}

@@ -478,12 +478,22 @@ pub async fn ticket_version(db: &Db, id: Uuid) -> Result<Option<i64>, sqlx::Erro
 /// the catalogs and the knowledge base, and the score rules' version. When it is unchanged, so
 /// is the data.
 pub async fn reference_fingerprint(db: &Db) -> Result<String, sqlx::Error> {
-    let sql = "SELECT (SELECT COUNT(*) FROM repair_items) || '|' ||
-                      COALESCE((SELECT CAST(MAX(updated_at) AS TEXT) FROM repair_items), '') || '|' ||
-                      (SELECT COUNT(*) FROM materials) || '|' ||
-                      COALESCE((SELECT CAST(MAX(updated_at) AS TEXT) FROM materials), '') || '|' ||
-                      COALESCE((SELECT CAST(MAX(version) AS TEXT) FROM score_rule_sets), '') || '|' ||
-                      (SELECT COUNT(*) FROM knowledge_entries) || '|' ||
-                      COALESCE((SELECT CAST(MAX(updated_at) AS TEXT) FROM knowledge_entries), '')";
-    on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+    // SQLite keeps timestamps as RFC 3339 text with the trailing zeros of the fraction dropped,
+    // where `…05.1Z` sorts after `…05.12Z` ('Z' is above the digits): within one second a later
+    // change could leave the text MAX as it was. Sorting on the text with 'Z' lowered below
+    // '.' and the digits orders it as time does. PostgreSQL compares real timestamps.
+    let last = |table: &str| match db {
+        Db::Sqlite(_) => format!("(SELECT MAX(REPLACE(updated_at, 'Z', ' ')) FROM {table})"),
+        Db::Postgres(_) => format!("(SELECT CAST(MAX(updated_at) AS TEXT) FROM {table})"),
+    };
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM repair_items) || '|' || COALESCE({}, '') || '|' ||
+                (SELECT COUNT(*) FROM materials) || '|' || COALESCE({}, '') || '|' ||
+                COALESCE((SELECT CAST(MAX(version) AS TEXT) FROM score_rule_sets), '') || '|' ||
+                (SELECT COUNT(*) FROM knowledge_entries) || '|' || COALESCE({}, '')",
+        last("repair_items"),
+        last("materials"),
+        last("knowledge_entries"),
+    );
+    on_db!(db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql)).fetch_one(pool).await)
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/catalog`: repair items and materials.
 
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::auth::CurrentUser;
 use crate::catalog;
 use crate::error::AppResult;
@@ -8,7 +8,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use gasdesk_shared::api::{MaterialView, NewMaterial, NewRepairItem, RepairItemView};
+use gasdesk_shared::api::{
+    MaterialUpdate, MaterialView, NewMaterial, NewRepairItem, RepairItemUpdate, RepairItemView,
+};
 use gasdesk_shared::{ErrorBody, Permission};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -16,6 +18,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(repair_items, add_repair_item))
         .routes(routes!(materials, add_material))
+        .routes(routes!(update_repair_item))
+        .routes(routes!(update_material))
 }
 
 #[utoipa::path(get, path = "/api/v1/catalog/repair-items", tag = "catalog",
@@ -62,4 +66,36 @@ async fn add_material(
     user.require(Permission::ManageCatalogs)?;
     let material = catalog::add_material(&state.db, user.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(material)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/catalog/repair-items/{code}", tag = "catalog",
+    security(("bearer" = [])), params(("code" = String, Path)), request_body = RepairItemUpdate,
+    responses((status = 200, body = RepairItemView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_repair_item(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(change): ApiJson<RepairItemUpdate>,
+) -> AppResult<Json<RepairItemView>> {
+    user.require(Permission::ManageCatalogs)?;
+    catalog::update_repair_item(&state.db, user.actor(), &code, change)
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(patch, path = "/api/v1/catalog/materials/{code}", tag = "catalog",
+    security(("bearer" = [])), params(("code" = String, Path)), request_body = MaterialUpdate,
+    responses((status = 200, body = MaterialView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_material(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(change): ApiJson<MaterialUpdate>,
+) -> AppResult<Json<MaterialView>> {
+    user.require(Permission::ManageCatalogs)?;
+    catalog::update_material(&state.db, user.actor(), &code, change)
+        .await
+        .map(Json)
 }

@@ -256,7 +256,16 @@ pub async fn export_areas(db: &Db) -> AppResult<Value> {
             "id": a.id, "name": a.name, "team": teams.get(&a.team_id), "team_id": a.team_id,
             "priority": a.priority, "district": a.district, "street": a.street,
         });
-        (a.geometry.0, properties)
+        // Areas stored wound either way (the demo city's were) go out as RFC 7946 wants, so
+        // the file imports back without repair.
+        let geometry = match geojson::stored_polygons(&a.geometry.0) {
+            Ok(shape) => multipolygon_geojson(&shape),
+            Err(problem) => {
+                tracing::warn!(area = %a.id, %problem, "stored area geometry unreadable; exported as stored");
+                a.geometry.0
+            }
+        };
+        (geometry, properties)
     })))
 }
 

@@ -238,6 +238,23 @@ fn area_shape(
     Ok(MultiPolygon(parts))
 }
 
+/// Reads a stored Polygon or MultiPolygon as it is, without checking orientation or validity
+/// (it was checked when it was imported), for writing it out again.
+pub fn stored_polygons(geometry: &Value) -> Result<MultiPolygon<f64>, String> {
+    let coordinates = geometry.get("coordinates").unwrap_or(&Value::Null);
+    match geometry.get("type").and_then(Value::as_str) {
+        Some("Polygon") => Ok(MultiPolygon(vec![polygon(coordinates)?])),
+        Some("MultiPolygon") => coordinates
+            .as_array()
+            .ok_or("MultiPolygon coordinates are not an array")?
+            .iter()
+            .map(polygon)
+            .collect::<Result<Vec<_>, _>>()
+            .map(MultiPolygon),
+        other => Err(format!("not a polygon: the geometry is {other:?}")),
+    }
+}
+
 /// Reads one Polygon or MultiPolygon geometry object, as strictly as an area import without
 /// repair does (for outage notices and other single shapes).
 pub fn read_polygon_geometry(geometry: &Value) -> Result<MultiPolygon<f64>, String> {

@@ -8,6 +8,7 @@ use super::super::store::{Console, Screen};
 use crate::api::ApiError;
 use dioxus::prelude::*;
 use gasdesk_shared::ErrorBody;
+use gasdesk_shared::datum::Datum;
 use gasdesk_shared::routing::{FeatureIssue, GeoImportReport};
 use serde_json::Value;
 use std::rc::Rc;
@@ -100,7 +101,7 @@ pub fn GeoImport() -> Element {
                         };
                         match loaded.await {
                             Ok((areas, pipes)) => {
-                                preview.set(map_data(&areas, &pipes).map(Rc::new))
+                                preview.set(map_data(&areas, &pipes, Datum::Wgs84).map(Rc::new))
                             }
                             Err(err) => console.fail(err),
                         }

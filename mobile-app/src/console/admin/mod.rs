@@ -5,6 +5,7 @@
 //! Every form shows the server's refusal next to itself and keeps what was typed; a success
 //! reloads the list. Destructive actions ask first.
 
+mod catalog_model;
 mod catalogs;
 mod geo;
 mod knowledge;

@@ -5,6 +5,7 @@ use super::refusal::Refusal;
 use crate::console::i18n::Txt;
 use gasdesk_shared::api::{NewMaterial, NewRepairItem, NewUser, TeamView, UserView};
 use gasdesk_shared::callcenter::{KnowledgeEntry, NewKnowledgeEntry};
+use gasdesk_shared::datum::Datum;
 use gasdesk_shared::{Role, TeamKind};
 use serde_json::Value;
 
@@ -227,6 +228,16 @@ pub fn tile_url(params: &[gasdesk_shared::api::BusinessParam]) -> Option<String>
         .map(String::from)
 }
 
+/// The datum the basemap's tiles are drawn in; WGS84 unless the parameter says otherwise.
+pub fn tile_datum(params: &[gasdesk_shared::api::BusinessParam]) -> Datum {
+    params
+        .iter()
+        .find(|p| p.key == "map_tile_datum")
+        .and_then(|p| p.value.as_str())
+        .and_then(|v| Datum::parse(v.trim()))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::refusal::Said;
@@ -312,6 +323,19 @@ mod tests {
             description: String::new(),
         };
         assert_eq!(tile_url(&[param("map_tile_url", json!("  "))]), None);
+        assert_eq!(tile_datum(&[]), Datum::Wgs84);
+        assert_eq!(
+            tile_datum(&[param("map_tile_datum", json!("gcj02"))]),
+            Datum::Gcj02
+        );
+        assert_eq!(
+            tile_datum(&[param("map_tile_datum", json!("wgs84"))]),
+            Datum::Wgs84
+        );
+        assert_eq!(
+            tile_datum(&[param("map_tile_datum", json!("bd09"))]),
+            Datum::Wgs84
+        );
         assert_eq!(
             tile_url(&[
                 param("followup_sample_percent", json!(30)),
