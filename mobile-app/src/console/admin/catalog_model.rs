@@ -5,6 +5,14 @@ use super::model::{fen, fen_to_yuan, points};
 use super::refusal::Refusal;
 use gasdesk_shared::api::{MaterialUpdate, MaterialView, RepairItemUpdate, RepairItemView};
 
+/// An entry's edit form: the change it sends, and the change that only retires an entry or
+/// brings it back into use.
+pub trait EntryEdit: Clone + 'static {
+    type Update: serde::Serialize + 'static;
+    fn to_update(&self) -> Result<Self::Update, Refusal>;
+    fn set_active(active: bool) -> Self::Update;
+}
+
 /// A repair item being changed, as typed; the entry fills it. Everything is sent: the server
 /// writes and audits only what differs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -24,8 +32,19 @@ impl RepairItemEdit {
             fee_yuan: fen_to_yuan(item.onsite_fee_fen),
         }
     }
+}
 
-    pub fn to_update(&self) -> Result<RepairItemUpdate, Refusal> {
+impl EntryEdit for RepairItemEdit {
+    type Update = RepairItemUpdate;
+
+    fn set_active(active: bool) -> RepairItemUpdate {
+        RepairItemUpdate {
+            active: Some(active),
+            ..Default::default()
+        }
+    }
+
+    fn to_update(&self) -> Result<RepairItemUpdate, Refusal> {
         Ok(RepairItemUpdate {
             name: Some(self.name.trim().to_string()),
             category: Some(self.category.trim().to_string()),
@@ -54,8 +73,19 @@ impl MaterialEdit {
             price_yuan: fen_to_yuan(material.price_fen),
         }
     }
+}
 
-    pub fn to_update(&self) -> Result<MaterialUpdate, Refusal> {
+impl EntryEdit for MaterialEdit {
+    type Update = MaterialUpdate;
+
+    fn set_active(active: bool) -> MaterialUpdate {
+        MaterialUpdate {
+            active: Some(active),
+            ..Default::default()
+        }
+    }
+
+    fn to_update(&self) -> Result<MaterialUpdate, Refusal> {
         Ok(MaterialUpdate {
             name: Some(self.name.trim().to_string()),
             spec: Some(self.spec.trim().to_string()),

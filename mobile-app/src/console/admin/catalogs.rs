@@ -3,7 +3,7 @@
 //! form that opens under its row; an entry no longer used is retired (after a confirmation),
 //! not deleted, since past records name it, and the phones stop offering it.
 
-use super::catalog_model::{MaterialEdit, RepairItemEdit};
+use super::catalog_model::{EntryEdit, MaterialEdit, RepairItemEdit};
 use super::model::{MaterialForm, RepairItemForm};
 use super::refusal::Refusal;
 use super::{ConfirmButton, RefusalNote, change, use_listing};
@@ -11,7 +11,7 @@ use crate::console::i18n::{Txt, category_label, tr, yuan};
 use crate::console::store::Console;
 use dioxus::prelude::*;
 use gasdesk_shared::Permission;
-use gasdesk_shared::api::{MaterialUpdate, MaterialView, RepairItemUpdate, RepairItemView};
+use gasdesk_shared::api::{MaterialView, RepairItemView};
 use gasdesk_shared::ticket::CATEGORIES;
 
 #[component]
@@ -123,20 +123,28 @@ fn active_buttons(lang: crate::i18n::Lang, active: bool, set: Callback<bool>) ->
     }
 }
 
-#[component]
-fn ItemEditor(
-    item: RepairItemView,
+/// What an entry's edit form holds and does: the typed fields, the refusal or what was done,
+/// saving, and retiring or reinstating. Called once at the top of an editor component.
+struct EntryEditor<F: EntryEdit> {
+    form: Signal<F>,
+    save: Callback<FormEvent>,
+    footer: EditorFooterProps,
+}
+
+fn use_entry_editor<F: EntryEdit>(
+    initial: impl FnOnce() -> F,
+    path: String,
+    active: bool,
+    save_id: &'static str,
     on_changed: EventHandler<()>,
     on_close: EventHandler<()>,
-) -> Element {
+) -> EntryEditor<F> {
     let console = use_context::<Console>();
-    let lang = console.lang();
-    let mut form = use_signal(|| RepairItemEdit::of(&item));
+    let form = use_signal(initial);
     let mut refusal = use_signal(|| None::<Refusal>);
     let done = use_signal(|| None::<Txt>);
-    let path = format!("/api/v1/catalog/repair-items/{}", item.code);
     let save_path = path.clone();
-    let save = move |e: FormEvent| {
+    let save = use_callback(move |e: FormEvent| {
         e.prevent_default();
         match form.peek().to_update() {
             Ok(update) => send_change(
@@ -150,12 +158,8 @@ fn ItemEditor(
             ),
             Err(r) => refusal.set(Some(r)),
         }
-    };
+    });
     let set_active = use_callback(move |active: bool| {
-        let update = RepairItemUpdate {
-            active: Some(active),
-            ..Default::default()
-        };
         let said = if active {
             Txt::Reinstated
         } else {
@@ -164,13 +168,70 @@ fn ItemEditor(
         send_change(
             console,
             path.clone(),
-            update,
+            F::set_active(active),
             said,
             refusal,
             done,
             on_changed,
         );
     });
+    EntryEditor {
+        form,
+        save,
+        footer: EditorFooterProps {
+            save_id,
+            refusal: refusal(),
+            done: done(),
+            active,
+            set_active,
+            on_close,
+        },
+    }
+}
+
+/// The refusal or what was done, then save, retire or reinstate, and close.
+#[component]
+fn EditorFooter(
+    save_id: &'static str,
+    refusal: Option<Refusal>,
+    done: Option<Txt>,
+    active: bool,
+    set_active: Callback<bool>,
+    on_close: EventHandler<()>,
+) -> Element {
+    let lang = use_context::<Console>().lang();
+    rsx! {
+        RefusalNote { refusal }
+        if let Some(said) = done { p { class: "muted", role: "status", "data-testid": "entry-done", {tr(lang, said)} } }
+        div { class: "row-buttons",
+            button { id: save_id, r#type: "submit", class: "primary", {tr(lang, Txt::Save)} }
+            {active_buttons(lang, active, set_active)}
+            button { r#type: "button", class: "secondary", "data-action": "close-editor", onclick: move |_| on_close.call(()), {tr(lang, Txt::Close)} }
+        }
+    }
+}
+
+#[component]
+fn ItemEditor(
+    item: RepairItemView,
+    on_changed: EventHandler<()>,
+    on_close: EventHandler<()>,
+) -> Element {
+    let lang = use_context::<Console>().lang();
+    let path = format!("/api/v1/catalog/repair-items/{}", item.code);
+    let initial = RepairItemEdit::of(&item);
+    let EntryEditor {
+        mut form,
+        save,
+        footer,
+    } = use_entry_editor(
+        || initial,
+        path,
+        item.active,
+        "item-save",
+        on_changed,
+        on_close,
+    );
     let f = form();
     rsx! {
         form { class: "admin-form editor", id: "item-editor", "data-code": "{item.code}", onsubmit: save, novalidate: true,
@@ -188,13 +249,7 @@ fn ItemEditor(
                 label { r#for: "edit-item-fee", {tr(lang, Txt::OnsiteFeeYuan)}
                     input { id: "edit-item-fee", inputmode: "decimal", value: "{f.fee_yuan}", oninput: move |e| form.write().fee_yuan = e.value() } }
             }
-            RefusalNote { refusal: refusal() }
-            if let Some(said) = done() { p { class: "muted", role: "status", "data-testid": "entry-done", {tr(lang, said)} } }
-            div { class: "row-buttons",
-                button { id: "item-save", r#type: "submit", class: "primary", {tr(lang, Txt::Save)} }
-                {active_buttons(lang, item.active, set_active)}
-                button { r#type: "button", class: "secondary", "data-action": "close-editor", onclick: move |_| on_close.call(()), {tr(lang, Txt::Close)} }
-            }
+            EditorFooter { ..footer }
         }
     }
 }
@@ -205,48 +260,21 @@ fn MaterialEditor(
     on_changed: EventHandler<()>,
     on_close: EventHandler<()>,
 ) -> Element {
-    let console = use_context::<Console>();
-    let lang = console.lang();
-    let mut form = use_signal(|| MaterialEdit::of(&material));
-    let mut refusal = use_signal(|| None::<Refusal>);
-    let done = use_signal(|| None::<Txt>);
+    let lang = use_context::<Console>().lang();
     let path = format!("/api/v1/catalog/materials/{}", material.code);
-    let save_path = path.clone();
-    let save = move |e: FormEvent| {
-        e.prevent_default();
-        match form.peek().to_update() {
-            Ok(update) => send_change(
-                console,
-                save_path.clone(),
-                update,
-                Txt::Saved,
-                refusal,
-                done,
-                on_changed,
-            ),
-            Err(r) => refusal.set(Some(r)),
-        }
-    };
-    let set_active = use_callback(move |active: bool| {
-        let update = MaterialUpdate {
-            active: Some(active),
-            ..Default::default()
-        };
-        let said = if active {
-            Txt::Reinstated
-        } else {
-            Txt::Retired
-        };
-        send_change(
-            console,
-            path.clone(),
-            update,
-            said,
-            refusal,
-            done,
-            on_changed,
-        );
-    });
+    let initial = MaterialEdit::of(&material);
+    let EntryEditor {
+        mut form,
+        save,
+        footer,
+    } = use_entry_editor(
+        || initial,
+        path,
+        material.active,
+        "material-save",
+        on_changed,
+        on_close,
+    );
     let f = form();
     rsx! {
         form { class: "admin-form editor", id: "material-editor", "data-code": "{material.code}", onsubmit: save, novalidate: true,
@@ -261,13 +289,7 @@ fn MaterialEditor(
                 label { r#for: "edit-material-price", {tr(lang, Txt::PriceYuan)}
                     input { id: "edit-material-price", inputmode: "decimal", value: "{f.price_yuan}", oninput: move |e| form.write().price_yuan = e.value() } }
             }
-            RefusalNote { refusal: refusal() }
-            if let Some(said) = done() { p { class: "muted", role: "status", "data-testid": "entry-done", {tr(lang, said)} } }
-            div { class: "row-buttons",
-                button { id: "material-save", r#type: "submit", class: "primary", {tr(lang, Txt::Save)} }
-                {active_buttons(lang, material.active, set_active)}
-                button { r#type: "button", class: "secondary", "data-action": "close-editor", onclick: move |_| on_close.call(()), {tr(lang, Txt::Close)} }
-            }
+            EditorFooter { ..footer }
         }
     }
 }
