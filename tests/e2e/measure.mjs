@@ -87,7 +87,7 @@ try {
           performance
             .getEntriesByType("resource")
             .concat(performance.getEntriesByType("navigation"))
-            .map((e) => [new URL(e.name).pathname, Math.round(e.responseEnd)]),
+            .map((e) => [new URL(e.name).pathname, [Math.round(e.requestStart), Math.round(e.responseStart), Math.round(e.responseEnd)]]),
         ),
       ),
     );
@@ -164,7 +164,10 @@ try {
   console.log(`cold load to job list (Fast 3G, CPU 4x): ${cold.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(cold).toFixed(0)} ms`);
   for (const file of ["/", "/app.js", "/app_bg.wasm", "/boot.js"]) {
     const times = arrivals.map((a) => a[file]).filter((t) => t !== undefined);
-    if (times.length) console.log(`  cold load: ${file} arrived at ${median(times)} ms (median)`);
+    if (times.length) {
+      const [asked, first, last] = [0, 1, 2].map((i) => median(times.map((t) => t[i])));
+      console.log(`  cold load: ${file} asked at ${asked} ms, first byte ${first} ms, arrived ${last} ms (medians)`);
+    }
   }
   console.log(`offline reload to job list (CPU 4x): ${offline.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(offline).toFixed(0)} ms`);
   console.log(`completion with 5 materials, submit to saved (CPU 4x): ${completions.map((t) => t.toFixed(0)).join(", ")} ms; median ${median(completions).toFixed(0)} ms`);
