@@ -8,7 +8,7 @@ use crate::db::{
     users,
 };
 use crate::error::{AppError, AppResult};
-use gasdesk_shared::api::{NewTeam, TeamView};
+use gasdesk_shared::api::{NewTeam, TeamUpdate, TeamView};
 use gasdesk_shared::{Permission, TeamKind, validate};
 use serde_json::json;
 use uuid::Uuid;
@@ -92,6 +92,72 @@ pub async fn create(db: &Db, actor: Actor, new: NewTeam) -> AppResult<TeamView> 
     .await?;
     tx.commit().await?;
     to_view(db, row).await
+}
+
+/// Renames a team, changes its phone or its leader. Tickets keep their team; intake names the
+/// new name at once on this instance (within a minute on others).
+pub async fn update(db: &Db, actor: Actor, id: Uuid, change: TeamUpdate) -> AppResult<TeamView> {
+    let before = teams::by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no team with id {id}")))?;
+    let mut team = before.clone();
+    if let Some(name) = &change.name {
+        team.name = validate::required_text("name", name, 64)?;
+    }
+    if let Some(phone) = &change.phone {
+        team.phone = match phone.trim() {
+            "" => None,
+            p => Some(validate::phone("phone", p)?),
+        };
+    }
+    match (change.leader_id, change.no_leader) {
+        (Some(_), true) => {
+            return Err(AppError::validation(
+                "no_leader",
+                "give a new leader_id or no_leader, not both",
+            ));
+        }
+        (Some(leader), false) => {
+            if users::by_id(db, leader).await?.is_none() {
+                return Err(AppError::validation(
+                    "leader_id",
+                    format!("no user with id {leader}"),
+                ));
+            }
+            team.leader_id = Some(leader);
+        }
+        (None, true) => team.leader_id = None,
+        (None, false) => {}
+    }
+    if (&team.name, &team.phone, team.leader_id) == (&before.name, &before.phone, before.leader_id)
+    {
+        return to_view(db, team).await;
+    }
+    team.updated_at = db::now();
+    let mut tx = db.begin().await?;
+    teams::update(&mut tx, &team).await.map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::conflict("name", format!("a team named `{}` exists", team.name))
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        "team.update",
+        "team",
+        Some(id.to_string()),
+        json!({
+            "before": { "name": before.name, "phone": before.phone, "leader_id": before.leader_id },
+            "after": { "name": team.name, "phone": team.phone, "leader_id": team.leader_id },
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    // After the commit: a read between forgetting and committing would keep the old row.
+    teams::forget(db, id);
+    to_view(db, team).await
 }
 
 pub async fn add_member(

@@ -88,6 +88,23 @@ pub struct NewTeam {
     pub leader_id: Option<Uuid>,
 }
 
+/// Changes to a team (`PATCH /api/v1/teams/{id}`); what is absent stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TeamUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The team's duty phone; blank removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader_id: Option<Uuid>,
+    /// True removes the leader (not together with `leader_id`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_leader: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -22,4 +22,5 @@ mod routing;
 mod schema;
 mod sync;
 mod sync_simulation;
+mod teams;
 mod tickets;

@@ -4,6 +4,7 @@ use super::{Db, Tx};
 use crate::{on_db, on_tx};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, RwLock};
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -30,30 +31,58 @@ pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<TeamRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(&*sql)).bind(id).fetch_optional(pool).await)
 }
 
-/// Teams read so far, per database. A team is never changed or deleted once created (nothing
-/// here updates or deletes `teams`), so what was read stays true on every instance and is kept
-/// for the life of the process; a team not yet seen is read. Whoever adds a change to teams must
-/// make this forget the team (on other instances too, so with a time to live; see `db::cache`).
+/// Teams read lately, per database: intake names the routed team of every ticket. A change
+/// made here forgets the team at once; one made through another instance sharing the database
+/// is seen here within `SEEN_FOR` (teams are renamed or given a new leader rarely, and a
+/// ticket naming the old name for a minute is harmless).
 static SEEN: LazyLock<RwLock<Seen>> = LazyLock::new(Default::default);
+const SEEN_FOR: Duration = Duration::from_secs(60);
 
-/// By database ([`Db::identity`]) and team id.
-type Seen = HashMap<(String, Uuid), Arc<TeamRow>>;
+/// By database ([`Db::identity`]) and team id: when it was read, and the row.
+type Seen = HashMap<(String, Uuid), (Instant, Arc<TeamRow>)>;
 
-/// [`by_id`], answered from memory after the first read: intake names the routed team of
-/// every ticket.
+/// [`by_id`], answered from memory when read within the last minute.
 pub async fn known(db: &Db, id: Uuid) -> Result<Option<Arc<TeamRow>>, sqlx::Error> {
     let key = (db.identity(), id);
-    if let Some(team) = SEEN.read().ok().and_then(|seen| seen.get(&key).cloned()) {
+    let cached = SEEN.read().ok().and_then(|seen| {
+        seen.get(&key)
+            .filter(|(read_at, _)| read_at.elapsed() < SEEN_FOR)
+            .map(|(_, team)| team.clone())
+    });
+    if let Some(team) = cached {
         return Ok(Some(team));
     }
+    let read_at = Instant::now();
     let Some(team) = by_id(db, id).await? else {
         return Ok(None);
     };
     let team = Arc::new(team);
     if let Ok(mut seen) = SEEN.write() {
-        seen.insert(key, team.clone());
+        seen.insert(key, (read_at, team.clone()));
     }
     Ok(Some(team))
+}
+
+/// Drops the remembered copy of a team this process changed.
+pub fn forget(db: &Db, id: Uuid) {
+    if let Ok(mut seen) = SEEN.write() {
+        seen.remove(&(db.identity(), id));
+    }
+}
+
+/// Writes a team's name, phone and leader.
+pub async fn update(tx: &mut Tx, team: &TeamRow) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE teams SET name = $2, phone = $3, leader_id = $4, updated_at = $5 WHERE id = $1",
+    )
+    .bind(team.id)
+    .bind(&team.name)
+    .bind(&team.phone)
+    .bind(team.leader_id)
+    .bind(team.updated_at)
+    .execute(conn)
+    .await
+    .map(|_| ()))
 }
 
 pub async fn insert(tx: &mut Tx, team: &TeamRow) -> Result<(), sqlx::Error> {

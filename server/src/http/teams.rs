@@ -8,7 +8,7 @@ use crate::teams;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use gasdesk_shared::api::{NewTeam, TeamMember, TeamView};
+use gasdesk_shared::api::{NewTeam, TeamMember, TeamUpdate, TeamView};
 use gasdesk_shared::{ErrorBody, Permission};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(get))
+        .routes(routes!(get, update))
         .routes(routes!(add_member))
         .routes(routes!(remove_member))
 }
@@ -51,6 +51,24 @@ async fn get(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<TeamView>> {
     teams::get(&state.db, &user, id).await.map(Json)
+}
+
+/// Renames a team, changes its phone (blank removes it) or its leader (`no_leader` removes it).
+#[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "teams", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = TeamUpdate,
+    responses((status = 200, body = TeamView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(change): ApiJson<TeamUpdate>,
+) -> AppResult<Json<TeamView>> {
+    user.require(Permission::ManageTeams)?;
+    teams::update(&state.db, user.actor(), id, change)
+        .await
+        .map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])),

@@ -1,0 +1,165 @@
+//! Changing a team (`PATCH /api/v1/teams/{id}`): renamed, a new phone or leader, on both
+//! engines; intake names the new name at once; every refusal names what is wrong.
+
+use crate::on_both_engines;
+use crate::support::{Engine, TestServer, expect_error, ok_json, send};
+use crate::tickets::{desk, new_ticket};
+use gasdesk_shared::Role;
+use reqwest::Method;
+use serde_json::json;
+
+on_both_engines!(a_team_is_renamed_and_given_a_leader_and_refusals_are_named);
+
+async fn a_team_is_renamed_and_given_a_leader_and_refusals_are_named(engine: Engine) {
+    let Some(server) = TestServer::start(engine).await else {
+        return;
+    };
+    let desk = desk(&server).await;
+    let path = format!("/api/v1/teams/{}", desk.team_id);
+    // Intake has named the team once (and remembers the name).
+    let before = new_ticket(&server, &desk, "灶具打不着火").await;
+    assert_eq!(before["team_name"], "姑苏区维修班");
+
+    let leader_id = server.add_user("bz101", Role::TeamLeader).await;
+    let changed = ok_json(
+        send(
+            &server,
+            Method::PATCH,
+            &path,
+            &desk.leader,
+            json!({"name": "姑苏区维修一班", "phone": "0512-6523 1234", "leader_id": leader_id}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(changed["name"], "姑苏区维修一班");
+    assert_eq!(changed["phone"], "051265231234");
+    assert_eq!(changed["leader_id"], leader_id.to_string());
+    assert_eq!(
+        changed["member_ids"].as_array().unwrap().len(),
+        1,
+        "members kept"
+    );
+    // The next ticket routed there names the new name, not the remembered one.
+    let after = new_ticket(&server, &desk, "燃气表不走字").await;
+    assert_eq!(after["team_name"], "姑苏区维修一班");
+    let audit = ok_json(
+        send(
+            &server,
+            Method::GET,
+            &format!("/api/v1/audit?entity=team&entity_id={}", desk.team_id),
+            &server.user_token("jl001", Role::Manager).await,
+            json!(null),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let entry = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "team.update")
+        .unwrap_or_else(|| panic!("no team.update in {audit}"));
+    assert_eq!(
+        entry["details"]["before"]["name"], "姑苏区维修班",
+        "{audit}"
+    );
+    assert_eq!(
+        entry["details"]["after"]["name"], "姑苏区维修一班",
+        "{audit}"
+    );
+
+    // Removing the phone and the leader; sending nothing new writes nothing.
+    let cleared = ok_json(
+        send(
+            &server,
+            Method::PATCH,
+            &path,
+            &desk.leader,
+            json!({"phone": " ", "no_leader": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(cleared["phone"], json!(null));
+    assert_eq!(cleared["leader_id"], json!(null));
+    assert_eq!(cleared["name"], "姑苏区维修一班");
+
+    // Refusals, each naming the field; nothing changes.
+    for (body, status, code, field) in [
+        (json!({"name": "吴中区维修班"}), 409, "conflict", "name"),
+        (json!({"name": "  "}), 422, "validation_failed", "name"),
+        (json!({"phone": "12ab"}), 422, "validation_failed", "phone"),
+        (
+            json!({"leader_id": "0190a4e0-0000-7000-8000-00000000dead"}),
+            422,
+            "validation_failed",
+            "leader_id",
+        ),
+        (
+            json!({"leader_id": leader_id, "no_leader": true}),
+            422,
+            "validation_failed",
+            "no_leader",
+        ),
+    ] {
+        let refused = expect_error(
+            send(&server, Method::PATCH, &path, &desk.leader, body.clone()).await,
+            status,
+            code,
+        )
+        .await;
+        assert_eq!(refused["error"]["field"], field, "{body}: {refused}");
+    }
+    let unknown = expect_error(
+        send(
+            &server,
+            Method::PATCH,
+            &path,
+            &desk.leader,
+            json!({"colour": "red"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(unknown["error"]["field"], "colour");
+    expect_error(
+        send(
+            &server,
+            Method::PATCH,
+            &path,
+            &desk.dispatcher,
+            json!({"name": "x"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    expect_error(
+        send(
+            &server,
+            Method::PATCH,
+            "/api/v1/teams/0190a4e0-0000-7000-8000-00000000beef",
+            &desk.leader,
+            json!({"name": "x"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let team = ok_json(
+        send(&server, Method::GET, &path, &desk.leader, json!(null)).await,
+        200,
+    )
+    .await;
+    assert_eq!(team["name"], "姑苏区维修一班");
+    assert_eq!(team["phone"], json!(null));
+    server.stop().await;
+}
