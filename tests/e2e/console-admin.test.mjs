@@ -81,7 +81,7 @@ test("an admin creates a user and changes the role; a taken username is refused,
   assert.match(login.body.error.message, /deactivated/);
 });
 
-test("a team leader creates a team, adds a member and removes them again", async (t) => {
+test("a team leader creates a team, adds a member and removes them again, renames it and gives it a leader", async (t) => {
   const leader = (await h.login("leader")).token;
   const repairer = (await h.login("repairer")).user;
   const page = await h.openConsole(t, "leader");
@@ -120,6 +120,25 @@ test("a team leader creates a team, adds a member and removes them again", async
   await member.locator("[data-action=confirm]").click();
   await member.waitFor({ state: "detached" });
   assert.deepEqual((await h.api("GET", `/api/v1/teams/${teamId}`, leader)).body.member_ids, []);
+
+  // Renamed, with the demo leader as its leader; a name another team has is refused first.
+  const me = (await h.login("leader")).user;
+  await page.fill("#edit-team-name", "姑苏区维修班");
+  await page.click("#team-save");
+  const refused = refusal(panel).filter({ hasText: "姑苏区维修班" });
+  await refused.waitFor();
+  assert.equal(await refused.getAttribute("data-status"), "409");
+  assert.equal(await page.inputValue("#edit-team-name"), "姑苏区维修班", "what was typed stays");
+  await page.fill("#edit-team-name", "园区应急抢修一班");
+  await page.selectOption("#edit-team-leader", me.id);
+  await page.click("#team-save");
+  await page
+    .locator('[data-testid=team-row][data-team="园区应急抢修一班"] [data-testid=team-leader]', { hasText: me.display_name })
+    .waitFor();
+  const changed = (await h.api("GET", `/api/v1/teams/${teamId}`, leader)).body;
+  assert.equal(changed.name, "园区应急抢修一班");
+  assert.equal(changed.leader_id, me.id);
+  await screenshot(page, "admin-team-renamed");
 });
 
 test("a business parameter refuses an out-of-range value with the server's reason, then takes a good one; a tile URL draws under the map", async (t) => {

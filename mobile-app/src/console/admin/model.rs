@@ -3,7 +3,7 @@
 
 use super::refusal::Refusal;
 use crate::console::i18n::Txt;
-use gasdesk_shared::api::{NewMaterial, NewRepairItem, NewUser, TeamView, UserView};
+use gasdesk_shared::api::{NewMaterial, NewRepairItem, NewUser, TeamUpdate, TeamView, UserView};
 use gasdesk_shared::callcenter::{KnowledgeEntry, NewKnowledgeEntry};
 use gasdesk_shared::datum::Datum;
 use gasdesk_shared::{Role, TeamKind};
@@ -97,6 +97,56 @@ impl Default for TeamForm {
             phone: String::new(),
         }
     }
+}
+
+/// A team being changed, as typed; the team fills it. `leader` is a user id, or blank for none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TeamEdit {
+    pub name: String,
+    pub phone: String,
+    pub leader: String,
+}
+
+impl TeamEdit {
+    pub fn of(team: &TeamView) -> TeamEdit {
+        TeamEdit {
+            name: team.name.clone(),
+            phone: team.phone.clone().unwrap_or_default(),
+            leader: team.leader_id.map(|id| id.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The change to send: all of it (the server writes and audits only what differs); a
+    /// blank phone removes it, a blank leader removes the leader.
+    pub fn to_update(&self) -> Result<TeamUpdate, Refusal> {
+        let (leader_id, no_leader) = match self.leader.trim() {
+            "" => (None, true),
+            id => (
+                Some(
+                    id.parse::<uuid::Uuid>()
+                        .map_err(|_| Refusal::local("leader_id", Txt::ChooseMember))?,
+                ),
+                false,
+            ),
+        };
+        Ok(TeamUpdate {
+            name: Some(self.name.trim().to_string()),
+            phone: Some(self.phone.trim().to_string()),
+            leader_id,
+            no_leader,
+        })
+    }
+}
+
+/// Who may lead a team: active team leaders and admins, by name.
+pub fn leader_candidates(users: &[UserView]) -> Vec<UserView> {
+    let mut list: Vec<UserView> = users
+        .iter()
+        .filter(|u| u.active && matches!(u.role, Role::TeamLeader | Role::Admin))
+        .cloned()
+        .collect();
+    list.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    list
 }
 
 /// Staff who could join a team: active, not yet in it, by name.
@@ -404,5 +454,55 @@ mod tests {
             (new.username.as_str(), new.phone, new.role),
             ("wx009", None, Role::Repairer)
         );
+    }
+
+    #[test]
+    fn a_team_fills_its_edit_form_and_comes_back_as_a_change() {
+        let leader = Uuid::from_u128(7);
+        let team = TeamView {
+            id: Uuid::from_u128(100),
+            name: "姑苏区维修班".into(),
+            kind: TeamKind::Repair,
+            phone: Some("051265231234".into()),
+            leader_id: Some(leader),
+            member_ids: vec![],
+        };
+        let mut form = TeamEdit::of(&team);
+        assert_eq!(form.leader, leader.to_string());
+        form.name = " 姑苏区维修一班 ".into();
+        form.phone = " ".into();
+        let update = form.to_update().unwrap();
+        assert_eq!(update.name.as_deref(), Some("姑苏区维修一班"));
+        assert_eq!(update.phone.as_deref(), Some(""), "blank removes the phone");
+        assert_eq!((update.leader_id, update.no_leader), (Some(leader), false));
+        form.leader = String::new();
+        let update = form.to_update().unwrap();
+        assert_eq!((update.leader_id, update.no_leader), (None, true));
+        form.leader = "not-an-id".into();
+        assert_eq!(
+            form.to_update().unwrap_err().field.as_deref(),
+            Some("leader_id")
+        );
+
+        let user = |n: u128, role: Role, active: bool| UserView {
+            id: Uuid::from_u128(n),
+            username: format!("u{n}"),
+            display_name: format!("{n}"),
+            role,
+            phone: None,
+            active,
+            team_ids: vec![],
+        };
+        let users = [
+            user(1, Role::TeamLeader, true),
+            user(2, Role::TeamLeader, false),
+            user(3, Role::Repairer, true),
+            user(4, Role::Admin, true),
+        ];
+        let ids: Vec<_> = leader_candidates(&users)
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        assert_eq!(ids, [Uuid::from_u128(1), Uuid::from_u128(4)]);
     }
 }

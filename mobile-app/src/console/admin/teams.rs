@@ -1,14 +1,14 @@
-//! Teams and members: create a repair, emergency-repair or patrol team; add staff to a team and
-//! take them off it.
+//! Teams and members: create a repair, emergency-repair or patrol team; rename it, change its
+//! phone or leader; add staff to a team and take them off it.
 
-use super::model::{TeamForm, candidates};
+use super::model::{TeamEdit, TeamForm, candidates, leader_candidates};
 use super::refusal::Refusal;
 use super::{ConfirmButton, RefusalNote, change, use_listing};
 use crate::console::i18n::{Txt, tr};
 use crate::console::store::Console;
 use crate::i18n::{Lang, role_label};
 use dioxus::prelude::*;
-use gasdesk_shared::api::{NewTeam, TeamMember, TeamView, UserView};
+use gasdesk_shared::api::{NewTeam, TeamMember, TeamUpdate, TeamView, UserView};
 use gasdesk_shared::{Permission, TeamKind};
 use uuid::Uuid;
 
@@ -39,16 +39,20 @@ pub fn Teams() -> Element {
     };
     let list = teams().unwrap_or_default();
     let staff = users().unwrap_or_default();
+    let table_staff = staff.clone();
     let chosen = open().and_then(|id| list.iter().find(|t| t.id == id).cloned());
     rsx! {
         if can_change { NewTeamForm { on_created: changed } }
         table { class: "grid", "data-testid": "admin-teams",
-            thead { tr { th { {tr(lang, Txt::Team)} } th { {tr(lang, Txt::TeamKindLabel)} } th { {tr(lang, Txt::Phone)} } th { {tr(lang, Txt::Members)} } th {} } }
+            thead { tr { th { {tr(lang, Txt::Team)} } th { {tr(lang, Txt::TeamKindLabel)} } th { {tr(lang, Txt::Phone)} }
+                th { {tr(lang, Txt::TeamLeader)} } th { {tr(lang, Txt::Members)} } th {} } }
             tbody {
-                for t in list {
+                for t in list.clone() {
                     tr { key: "{t.id}", "data-testid": "team-row", "data-team": "{t.name}",
                         td { "{t.name}" } td { {kind_label(lang, t.kind)} }
                         td { class: "mono", {t.phone.clone().unwrap_or_default()} }
+                        td { "data-testid": "team-leader",
+                            {t.leader_id.and_then(|id| table_staff.iter().find(|u| u.id == id)).map(|u| u.display_name.clone()).unwrap_or_default()} }
                         td { "data-testid": "member-count", "{t.member_ids.len()}" }
                         td { button { r#type: "button", class: "secondary", "data-action": "members",
                             onclick: move |_| open.set(Some(t.id)), {tr(lang, Txt::Members)} } }
@@ -149,6 +153,9 @@ fn MembersPanel(
     let others = candidates(&staff, &team);
     rsx! {
         section { class: "admin-form editor", id: "team-members", "data-team": "{team.name}",
+            if can_change {
+                TeamEditor { key: "{team.id}", team: team.clone(), staff: staff.clone(), on_changed }
+            }
             h3 { "{team.name} · " {tr(lang, Txt::Members)} }
             table { class: "grid", "data-testid": "team-members",
                 tbody {
@@ -183,5 +190,62 @@ fn MembersPanel(
             RefusalNote { refusal: refusal() }
             button { r#type: "button", class: "secondary", id: "team-members-close", onclick: move |_| on_close.call(()), {tr(lang, Txt::Close)} }
         }
+    }
+}
+
+/// Rename the team, change its phone or its leader.
+#[component]
+fn TeamEditor(team: TeamView, staff: Vec<UserView>, on_changed: EventHandler<()>) -> Element {
+    let console = use_context::<Console>();
+    let lang = console.lang();
+    let mut form = use_signal(|| TeamEdit::of(&team));
+    let mut refusal = use_signal(|| None::<Refusal>);
+    let mut saved = use_signal(|| false);
+    let id = team.id;
+    let save = move |e: FormEvent| {
+        e.prevent_default();
+        let update = match form.peek().to_update() {
+            Ok(update) => update,
+            Err(r) => return refusal.set(Some(r)),
+        };
+        spawn(async move {
+            let path = format!("/api/v1/teams/{id}");
+            match change::<TeamView>(console, "PATCH", &path, Some::<&TeamUpdate>(&update)).await {
+                Ok(_) => {
+                    refusal.set(None);
+                    saved.set(true);
+                    on_changed.call(());
+                }
+                Err(r) => {
+                    saved.set(false);
+                    refusal.set(Some(r));
+                }
+            }
+        });
+    };
+    let f = form();
+    let leaders = leader_candidates(&staff);
+    rsx! {
+        form { id: "team-editor", onsubmit: save, novalidate: true,
+            h3 { {tr(lang, Txt::EditTeam)} }
+            div { class: "row",
+                label { r#for: "edit-team-name", {tr(lang, Txt::Team)}
+                    input { id: "edit-team-name", value: "{f.name}", oninput: move |e| form.write().name = e.value() } }
+                label { r#for: "edit-team-phone", {tr(lang, Txt::Phone)}
+                    input { id: "edit-team-phone", r#type: "tel", value: "{f.phone}", oninput: move |e| form.write().phone = e.value() } }
+                label { r#for: "edit-team-leader", {tr(lang, Txt::TeamLeader)}
+                    select { id: "edit-team-leader", onchange: move |e| form.write().leader = e.value(),
+                        option { value: "", selected: f.leader.is_empty(), {tr(lang, Txt::NoLeader)} }
+                        for u in leaders {
+                            option { key: "{u.id}", value: "{u.id}", selected: f.leader == u.id.to_string(),
+                                "{u.display_name}（{u.username}）" }
+                        }
+                    }
+                }
+            }
+            div { button { id: "team-save", r#type: "submit", class: "primary", {tr(lang, Txt::Save)} } }
+        }
+        RefusalNote { refusal: refusal() }
+        if saved() { p { class: "muted", role: "status", "data-testid": "team-saved", {tr(lang, Txt::Saved)} } }
     }
 }
