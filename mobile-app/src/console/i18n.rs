@@ -283,23 +283,8 @@ pub fn category_label(lang: Lang, code: &str) -> String {
     }
 }
 
-pub fn status_label(lang: Lang, status: gasdesk_shared::ticket::TicketStatus) -> &'static str {
-    use gasdesk_shared::ticket::TicketStatus::*;
-    match lang {
-        Lang::Zh => status.label_zh(),
-        Lang::En => match status {
-            New => "New",
-            Assigned => "Assigned",
-            Accepted => "Accepted",
-            OnTheWay => "On the way",
-            OnSite => "On site",
-            Completed => "Completed",
-            FollowedUp => "Followed up",
-            Closed => "Closed",
-            Cancelled => "Cancelled",
-        },
-    }
-}
+/// Ticket statuses are named as the field app names them.
+pub use crate::i18n::status_label;
 
 pub fn delivery_label(lang: Lang, state: gasdesk_shared::push::DeliveryState) -> &'static str {
     use gasdesk_shared::push::DeliveryState::*;
