@@ -46,6 +46,10 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return;
   if (url.pathname === "/sw.js") return;
+  // The console build is not cached here (office desktops are online): its pages come from
+  // the server, whose answer preloads the console build rather than the phones' one.
+  const consolePage = url.pathname === "/console" || url.pathname.startsWith("/console/");
+  if (consolePage && request.mode === "navigate") return;
 
   // Every page of the single-page app is the shell (the server answers index.html too).
   const key = request.mode === "navigate" ? "/" : url.pathname;

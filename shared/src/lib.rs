@@ -13,6 +13,7 @@ pub mod roles;
 pub mod routing;
 pub mod scoring;
 pub mod sync;
+mod tagged;
 pub mod ticket;
 pub mod validate;
 

@@ -58,8 +58,9 @@ impl PressureClass {
     }
 }
 
-/// Why a place or a report went where it went.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Why a place or a report went where it went. Read through [`RoutingBasisWire`] rather than
+/// derived: see [`crate::tagged`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RoutingBasis {
@@ -89,6 +90,69 @@ pub enum RoutingBasis {
         user_name: String,
         reason: String,
     },
+}
+
+#[derive(Deserialize)]
+struct RoutingBasisWire {
+    kind: RoutingBasisKind,
+    area_id: Option<Uuid>,
+    area_name: Option<String>,
+    priority: Option<i64>,
+    segment_id: Option<Uuid>,
+    distance_m: Option<f64>,
+    patrol_area_id: Option<Uuid>,
+    patrol_area_name: Option<String>,
+    rule_id: Option<Uuid>,
+    pattern: Option<String>,
+    reason: Option<String>,
+    user_id: Option<Uuid>,
+    user_name: Option<String>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RoutingBasisKind {
+    ServiceArea,
+    NearestPipeline,
+    Rule,
+    Emergency,
+    Unrouted,
+    ChosenBy,
+}
+
+impl<'de> Deserialize<'de> for RoutingBasis {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::required;
+        let wire = RoutingBasisWire::deserialize(deserializer)?;
+        Ok(match wire.kind {
+            RoutingBasisKind::ServiceArea => RoutingBasis::ServiceArea {
+                area_id: required(wire.area_id, "area_id")?,
+                area_name: required(wire.area_name, "area_name")?,
+                priority: required(wire.priority, "priority")?,
+            },
+            RoutingBasisKind::NearestPipeline => RoutingBasis::NearestPipeline {
+                segment_id: required(wire.segment_id, "segment_id")?,
+                distance_m: required(wire.distance_m, "distance_m")?,
+                patrol_area_id: required(wire.patrol_area_id, "patrol_area_id")?,
+                patrol_area_name: required(wire.patrol_area_name, "patrol_area_name")?,
+            },
+            RoutingBasisKind::Rule => RoutingBasis::Rule {
+                rule_id: required(wire.rule_id, "rule_id")?,
+                pattern: required(wire.pattern, "pattern")?,
+            },
+            RoutingBasisKind::Emergency => RoutingBasis::Emergency {
+                reason: required(wire.reason, "reason")?,
+            },
+            RoutingBasisKind::Unrouted => RoutingBasis::Unrouted {
+                reason: required(wire.reason, "reason")?,
+            },
+            RoutingBasisKind::ChosenBy => RoutingBasis::ChosenBy {
+                user_id: required(wire.user_id, "user_id")?,
+                user_name: required(wire.user_name, "user_name")?,
+                reason: required(wire.reason, "reason")?,
+            },
+        })
+    }
 }
 
 /// The answer of `GET /api/v1/routing/resolve`: what intake would do with this place.

@@ -78,7 +78,8 @@ pub struct Mutation {
     pub change: Change,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Read through [`ChangeWire`] rather than derived: see [`crate::tagged`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
@@ -118,6 +119,119 @@ pub enum Change {
         check_id: Option<Uuid>,
         attachment: AttachmentRef,
     },
+}
+
+/// [`Change`] as written: its tag and every variant's fields, read in one pass.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeWire {
+    #[serde(rename = "type")]
+    kind: ChangeKind,
+    ticket_id: Option<Uuid>,
+    action: Option<TicketAction>,
+    record: Option<CompletionRequest>,
+    attachments: Option<Vec<AttachmentRef>>,
+    check_id: Option<Uuid>,
+    result: Option<PatrolResultRequest>,
+    log_id: Option<Uuid>,
+    points: Option<Vec<TrackPoint>>,
+    close: Option<CloseLog>,
+    attachment: Option<AttachmentRef>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChangeKind {
+    TicketStep,
+    Complete,
+    PatrolResult,
+    StartPatrolLog,
+    PatrolTrack,
+    ClosePatrolLog,
+    Attach,
+}
+
+impl<'de> Deserialize<'de> for Change {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::{only, required};
+        let ChangeWire {
+            kind,
+            ticket_id,
+            action,
+            record,
+            attachments,
+            check_id,
+            result,
+            log_id,
+            points,
+            close,
+            attachment,
+        } = ChangeWire::deserialize(deserializer)?;
+        let present = [
+            ("ticket_id", ticket_id.is_some()),
+            ("action", action.is_some()),
+            ("record", record.is_some()),
+            ("attachments", attachments.is_some()),
+            ("check_id", check_id.is_some()),
+            ("result", result.is_some()),
+            ("log_id", log_id.is_some()),
+            ("points", points.is_some()),
+            ("close", close.is_some()),
+            ("attachment", attachment.is_some()),
+        ];
+        Ok(match kind {
+            ChangeKind::TicketStep => {
+                only(&present, &["ticket_id", "action"])?;
+                Change::TicketStep {
+                    ticket_id: required(ticket_id, "ticket_id")?,
+                    action: required(action, "action")?,
+                }
+            }
+            ChangeKind::Complete => {
+                only(&present, &["ticket_id", "record", "attachments"])?;
+                Change::Complete {
+                    ticket_id: required(ticket_id, "ticket_id")?,
+                    record: required(record, "record")?,
+                    attachments: attachments.unwrap_or_default(),
+                }
+            }
+            ChangeKind::PatrolResult => {
+                only(&present, &["check_id", "result"])?;
+                Change::PatrolResult {
+                    check_id: required(check_id, "check_id")?,
+                    result: required(result, "result")?,
+                }
+            }
+            ChangeKind::StartPatrolLog => {
+                only(&present, &["log_id"])?;
+                Change::StartPatrolLog {
+                    log_id: required(log_id, "log_id")?,
+                }
+            }
+            ChangeKind::PatrolTrack => {
+                only(&present, &["log_id", "points"])?;
+                Change::PatrolTrack {
+                    log_id: required(log_id, "log_id")?,
+                    points: required(points, "points")?,
+                }
+            }
+            ChangeKind::ClosePatrolLog => {
+                only(&present, &["log_id", "close"])?;
+                Change::ClosePatrolLog {
+                    log_id: required(log_id, "log_id")?,
+                    close: required(close, "close")?,
+                }
+            }
+            ChangeKind::Attach => {
+                only(&present, &["ticket_id", "check_id", "attachment"])?;
+                Change::Attach {
+                    ticket_id,
+                    check_id,
+                    attachment: required(attachment, "attachment")?,
+                }
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,7 +314,8 @@ pub struct MutationResult {
     pub duplicate: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Read through [`OutcomeWire`] rather than derived: see [`crate::tagged`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
@@ -210,6 +325,35 @@ pub enum Outcome {
     },
     /// Not applied as sent, but kept on the server for the dispatcher to decide, with why.
     Flagged { code: String, reason: String },
+}
+
+#[derive(Deserialize)]
+struct OutcomeWire {
+    status: OutcomeStatus,
+    note: Option<String>,
+    code: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum OutcomeStatus {
+    Applied,
+    Flagged,
+}
+
+impl<'de> Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::required;
+        let wire = OutcomeWire::deserialize(deserializer)?;
+        Ok(match wire.status {
+            OutcomeStatus::Applied => Outcome::Applied { note: wire.note },
+            OutcomeStatus::Flagged => Outcome::Flagged {
+                code: required(wire.code, "code")?,
+                reason: required(wire.reason, "reason")?,
+            },
+        })
+    }
 }
 
 impl Outcome {

@@ -219,6 +219,12 @@ test("office staff move to the console build, field workers to the phones' build
   await page.reload();
   await page.locator(".console [data-testid=user-name]").waitFor({ state: "visible" });
   assert.equal(new URL(page.url()).pathname, "/console");
+  // The page's Link header preloaded the console build, not the phones' one.
+  const consoleFiles = await loaded();
+  assert.ok(
+    consoleFiles.includes("/console_bg.wasm") && !consoleFiles.includes("/app_bg.wasm"),
+    consoleFiles.join(" "),
+  );
 
   await page.click("button#sign-out");
   await signIn(page, "repairer", PASSWORD);

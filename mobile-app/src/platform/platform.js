@@ -34,6 +34,22 @@ function openDb() {
   return dbPromise;
 }
 
+// Start-up's reads, begun when this module loads, which is while the wasm is still
+// downloading: the kv store is read whole once (a few entries: the session, each worker's
+// replica and reference data, drafts), so the app's first reads do not wait for the
+// database. Until this page first writes, that copy is what the store holds; the first write
+// ends it (reads go to the database from then on), as does a failure or half a minute.
+let startup = openDb()
+  .then((db) => {
+    const store = db.transaction("kv").objectStore("kv");
+    return Promise.all([request(store.getAllKeys()), request(store.getAll())]);
+  })
+  .then(([keys, values]) => new Map(keys.map((key, i) => [key, values[i]])))
+  .catch(() => null);
+setTimeout(() => {
+  startup = null;
+}, 30_000);
+
 function finished(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
@@ -50,6 +66,13 @@ function request(req) {
 }
 
 export async function kvGet(key) {
+  if (startup) {
+    const early = await startup;
+    if (startup && early) {
+      const value = early.get(key);
+      return typeof value === "string" ? value : undefined;
+    }
+  }
   const db = await openDb();
   const value = await request(db.transaction("kv").objectStore("kv").get(key));
   return typeof value === "string" ? value : undefined;
@@ -59,6 +82,7 @@ export async function kvGet(key) {
 /// belonging to a queued change, in ONE transaction: either all of it is on disk or none.
 /// Transactions start in call order, so the last call's state is the one that stays.
 export async function kvSave(entries, readyShas) {
+  startup = null;
   const db = await openDb();
   const tx = db.transaction(["kv", "blobs"], "readwrite");
   const kv = tx.objectStore("kv");

@@ -191,12 +191,17 @@ fn futures_boxed(f: impl Future<Output = Result<(), PlatformError>> + 'static) -
 
 /// Reads a user's replica from IndexedDB; a new one (with a new device id) on first use.
 pub async fn load_replica(user: Uuid) -> Result<Replica, PlatformError> {
-    let stored = platform::kv_get(&replica_key(user)).await?;
-    let mut replica = match stored.and_then(|json| serde_json::from_str::<Replica>(&json).ok()) {
+    // Both reads at once: start-up waits for them before showing the jobs.
+    let (stored, reference) = futures_util::future::join(
+        platform::kv_get(&replica_key(user)),
+        platform::kv_get(&reference_key(user)),
+    )
+    .await;
+    let mut replica = match stored?.and_then(|json| serde_json::from_str::<Replica>(&json).ok()) {
         Some(replica) if replica.user_id == user => replica,
         _ => Replica::new(new_id(), user),
     };
-    if let Some(json) = platform::kv_get(&reference_key(user)).await? {
+    if let Some(json) = reference? {
         replica.reference = serde_json::from_str::<Option<ReferenceData>>(&json)
             .ok()
             .flatten();

@@ -226,10 +226,24 @@ impl Draft {
 }
 
 fn matches(query: &str, code: &str, texts: &[&str]) -> bool {
-    let q = query.trim().to_lowercase();
-    q.is_empty()
-        || code.to_lowercase().contains(&q)
-        || texts.iter().any(|t| t.to_lowercase().contains(&q))
+    let q = fold(query.trim());
+    q.is_empty() || fold(code).contains(&q) || texts.iter().any(|t| fold(t).contains(&q))
+}
+
+/// Text as catalog search compares it: ASCII letters in lower case, and the full-width letters,
+/// digits and signs a Chinese input method types in its full-width mode read as ASCII
+/// (ＣＬ００１ finds CL001). Chinese has no case and codes and specifications are ASCII, so no other
+/// folding is needed; `str::to_lowercase` would also bring std's Unicode case tables (some
+/// 20 KB) into the phones' download.
+fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Active repair items matching a name or code fragment, at most `limit`.
@@ -449,5 +463,20 @@ mod tests {
         let mut inactive = reference.clone();
         inactive.materials[2].active = false;
         assert!(search_materials(&inactive, "CL004", 10).is_empty());
+    }
+
+    #[test]
+    fn full_width_input_finds_the_ascii_code() {
+        // What a Chinese input method types in its full-width mode, with its wide space.
+        let reference = testdata::reference();
+        assert_eq!(
+            search_materials(&reference, "ＣＬ００４", 10)[0].name,
+            "管卡"
+        );
+        assert_eq!(
+            search_items(&reference, "\u{3000}ｗｘ００１", 10)[0].code,
+            "WX001"
+        );
+        assert!(search_items(&reference, "ｗｘ９", 10).is_empty());
     }
 }

@@ -72,7 +72,25 @@ pub async fn serve_file(uri: Uri, headers: HeaderMap) -> Response {
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
+    if name == "index.html" {
+        h.insert(header::LINK, preload(uri.path()));
+    }
     response
+}
+
+/// The build the page at `path` loads (boot.js chooses the same way), to fetch at once: the
+/// browser acts on this header as soon as the response starts, before it has parsed the page.
+/// On a slow phone network the wasm download is most of a cold start, and starting it earlier
+/// is time saved outright.
+fn preload(path: &str) -> HeaderValue {
+    let console = path == "/console" || path.starts_with("/console/");
+    HeaderValue::from_static(if console {
+        "</console.js>; rel=modulepreload, \
+         </console_bg.wasm>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin"
+    } else {
+        "</app.js>; rel=modulepreload, \
+         </app_bg.wasm>; rel=preload; as=fetch; type=\"application/wasm\"; crossorigin"
+    })
 }
 
 /// Whether `Accept-Encoding` lists `coding` (or `*`) without refusing it (`q=0`).
@@ -109,7 +127,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::accepts_encoding;
+    use super::{accepts_encoding, preload};
     use axum::http::{HeaderMap, HeaderValue, header};
 
     fn accept(value: &'static str) -> HeaderMap {
@@ -128,5 +146,24 @@ mod tests {
         assert!(accepts_encoding(&accept("br;q=0.5"), "br"));
         assert!(accepts_encoding(&accept("*"), "br"));
         assert!(!accepts_encoding(&HeaderMap::new(), "gzip"));
+    }
+
+    #[test]
+    fn a_page_preloads_the_build_it_loads() {
+        let wasm = |path| {
+            let link = preload(path);
+            let link = link.to_str().unwrap();
+            assert!(link.contains("rel=modulepreload"), "{link}");
+            ["/console_bg.wasm", "/app_bg.wasm"]
+                .into_iter()
+                .filter(|w| link.contains(&format!("<{w}>; rel=preload; as=fetch")))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(wasm("/"), ["/app_bg.wasm"]);
+        assert_eq!(wasm("/jobs/0190a4e0-0000-7000-8000-000000000001"), ["/app_bg.wasm"]);
+        assert_eq!(wasm("/console"), ["/console_bg.wasm"]);
+        assert_eq!(wasm("/console/board"), ["/console_bg.wasm"]);
+        // Only the console's own paths: a route that merely starts with the word is the app's.
+        assert_eq!(wasm("/consoles"), ["/app_bg.wasm"]);
     }
 }
