@@ -21,9 +21,26 @@ import(`/${BUILD}.js`)
     if (boot) boot.textContent = "应用加载失败，请刷新重试。The app failed to load; reload to retry.";
   })
   // Only once the app runs: installing the worker downloads the whole shell again for its
-  // cache, which on a first visit over a slow network would compete with the app's own
-  // download. (A failed start registers it too, so a fixed version can still arrive.)
-  .finally(registerWorker);
+  // cache, and the browser fetches the manifest and its icons as soon as they are linked;
+  // on a first visit over a slow network both would compete with the app's own download.
+  // (A failed start does this too, so a fixed version can still arrive.)
+  .finally(() => {
+    linkManifest();
+    registerWorker();
+  });
+
+/** The web manifest (installing to the home screen) and the page's icon. */
+function linkManifest() {
+  const manifest = document.createElement("link");
+  manifest.rel = "manifest";
+  manifest.href = "/manifest.webmanifest";
+  const icon = document.createElement("link");
+  icon.rel = "icon";
+  icon.type = "image/png";
+  icon.sizes = "192x192";
+  icon.href = "/icons/icon-192.png";
+  document.head.append(manifest, icon);
+}
 
 /** A new version is installed and waiting: offer to switch (data on the phone is kept). */
 function offerUpdate(worker) {

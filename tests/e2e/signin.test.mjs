@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import zlib from "node:zlib";
-import { ARTIFACTS, PASSWORD, PHONE, launchBrowser, signIn, startServer } from "./harness.mjs";
+import { ARTIFACTS, PASSWORD, PHONE, eventually, launchBrowser, signIn, startServer } from "./harness.mjs";
 
 /** Demo logins and the Chinese label the home page must show for each. */
 const DEMO_USERS = [
@@ -144,6 +144,17 @@ test("the app is installable: manifest served, service worker active", async (t)
     const res = await page.request.get(new URL(icon.src, baseUrl).href);
     assert.equal(res.status(), 200, `${icon.src}`);
   }
+
+  // The page links the manifest once the app runs (not before: see boot.js), and Chromium
+  // reads it as the page's app manifest without errors.
+  const cdp = await page.context().newCDPSession(page);
+  const linked = await eventually("the manifest is linked", async () => {
+    const found = await cdp.send("Page.getAppManifest");
+    return found.url ? found : null;
+  });
+  assert.equal(linked.url, `${baseUrl}/manifest.webmanifest`);
+  assert.deepEqual(linked.errors, []);
+  await cdp.detach();
 
   const sw = await page.request.get(`${baseUrl}/sw.js`);
   assert.equal(sw.status(), 200);
