@@ -233,6 +233,65 @@ test("a repairer completes a job offline; the server gets it once, with photo an
   await context.close();
 });
 
+test("a second tab of the app reads what the first wrote while it was starting", { timeout: 180_000 }, async () => {
+  // Each page reads the store once as it loads, while its wasm downloads (platform.js); a write
+  // in another tab meanwhile must not leave the new page with the older copy, which it would
+  // show and later write back over the other tab's change.
+  const dir = await newProfile();
+  const context = await launchPhone(dir, { serviceWorkers: "block" });
+  await context.addInitScript(STUB_PUSH);
+  const first = context.pages()[0] ?? (await context.newPage());
+  const errors = watchErrors(first);
+  await first.goto(server.baseUrl + "/");
+  await signIn(first, "repairer");
+  await first.locator("[data-testid=job-list]").waitFor();
+  const { items: customers } = await dispatcher.get("/api/v1/customers?q=" + encodeURIComponent("姑苏区") + "&limit=3");
+  const created = await dispatcher.post("/api/v1/tickets", {
+    customer_id: customers[0].id,
+    reporter: customers[0].name,
+    phone: customers[0].phones[0],
+    category: "stove",
+    content: "两个窗口",
+    team_id: await teamId("姑苏区维修班"),
+    reason: "端到端测试：两个窗口",
+  });
+  await syncBar(first).click();
+  await first.click("#sync-now");
+  await first.goto(`${server.baseUrl}/jobs/${created.id}`);
+  await first.locator("[data-testid=job-detail][data-status=assigned]").waitFor();
+  // From here the server takes nothing, so the step stays queued on the phone.
+  await context.route("**/api/v1/sync/**", (route) => route.abort());
+
+  // A second tab starts, and its wasm is held back once its store copy has been read.
+  const second = await context.newPage();
+  errors.push(...watchErrors(second));
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  await second.route("**/app_bg.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const platformLoaded = second.waitForResponse((r) => r.url().endsWith("/platform.js"));
+  const opened = second.goto(`${server.baseUrl}/jobs/${created.id}`);
+  await platformLoaded;
+  await second.waitForTimeout(1_000);
+
+  // Meanwhile the job is accepted in the first tab: written to IndexedDB, queued.
+  await first.click("button[data-action=accept]");
+  await first.locator("[data-testid=job-detail][data-status=accepted]").waitFor();
+  await eventually("the step queued", async () => (await syncBar(first).getAttribute("data-pending")) === "1");
+  await first.waitForTimeout(500);
+
+  release();
+  await opened;
+  await second.locator("[data-testid=job-detail][data-status=accepted]").waitFor();
+  assert.equal(await syncBar(second).getAttribute("data-pending"), "1");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a patroller's leak check recorded offline becomes one repair ticket", { timeout: 300_000 }, async () => {
   const dir = await newProfile();
   let { context, page, errors } = await openPhone(dir);

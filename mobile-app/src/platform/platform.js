@@ -37,8 +37,15 @@ function openDb() {
 // Start-up's reads, begun when this module loads, which is while the wasm is still
 // downloading: the kv store is read whole once (a few entries: the session, each worker's
 // replica and reference data, drafts), so the app's first reads do not wait for the
-// database. Until this page first writes, that copy is what the store holds; the first write
-// ends it (reads go to the database from then on), as does a failure or half a minute.
+// database. Until this page or another tab of the app writes, that copy is what the store
+// holds; the first write ends it (reads go to the database from then on), as does a failure
+// or half a minute.
+const writes = "BroadcastChannel" in self ? new BroadcastChannel("gasdesk-kv-writes") : null;
+if (writes) {
+  writes.onmessage = () => {
+    startup = null;
+  };
+}
 let startup = openDb()
   .then((db) => {
     const store = db.transaction("kv").objectStore("kv");
@@ -83,6 +90,7 @@ export async function kvGet(key) {
 /// Transactions start in call order, so the last call's state is the one that stays.
 export async function kvSave(entries, readyShas) {
   startup = null;
+  if (writes) writes.postMessage(null);
   const db = await openDb();
   const tx = db.transaction(["kv", "blobs"], "readwrite");
   const kv = tx.objectStore("kv");
