@@ -160,7 +160,10 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(wasm("/"), ["/app_bg.wasm"]);
-        assert_eq!(wasm("/jobs/0190a4e0-0000-7000-8000-000000000001"), ["/app_bg.wasm"]);
+        assert_eq!(
+            wasm("/jobs/0190a4e0-0000-7000-8000-000000000001"),
+            ["/app_bg.wasm"]
+        );
         assert_eq!(wasm("/console"), ["/console_bg.wasm"]);
         assert_eq!(wasm("/console/board"), ["/console_bg.wasm"]);
         // Only the console's own paths: a route that merely starts with the word is the app's.
