@@ -439,7 +439,7 @@ async fn gone_subscriptions_are_removed_failures_retried_and_a_hanging_service_s
             d.iter().any(|d| d.subscription == "ok")
         })
         .await;
-    assert_eq!(service.attempts("hang"), 1);
+    service.wait_attempts("hang", 1).await;
     let list = deliveries(&server, &desk, id).await;
     let hanging = list.iter().filter(|d| d["state"] == "queued").count();
     assert!(hanging >= 1, "the hanging send is still pending: {list:?}");

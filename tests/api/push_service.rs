@@ -127,6 +127,22 @@ impl PushService {
         self.inner.lock().unwrap().violations.clone()
     }
 
+    /// Waits (up to 20 s) until the service has been asked `at_least` times for `name`:
+    /// the server sends to all of a person's phones at once, so one phone's request may
+    /// reach the service after another's has been answered.
+    pub async fn wait_attempts(&self, name: &str, at_least: usize) {
+        for _ in 0..400 {
+            if self.attempts(name) >= at_least {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "push service: {name} was asked {} times, expected at least {at_least}",
+            self.attempts(name)
+        );
+    }
+
     /// Waits (up to 20 s) until `check` holds for what was delivered.
     pub async fn wait_for(
         &self,
