@@ -208,7 +208,7 @@ async fn the_stream_shows_each_user_what_they_may_see_and_resumes(engine: Engine
     // An id the server never issued cannot be resumed from: the board must reload.
     let mut lost = SseClient::connect(&server, &desk.dispatcher, Some("99999999")).await;
     assert_eq!(
-        lost.next(Duration::from_secs(5)).await.unwrap().event,
+        lost.next(Duration::from_secs(20)).await.unwrap().event,
         "reset"
     );
     let response = SseClient::open(&server, "", Some(&desk.dispatcher), Some("yesterday")).await;

@@ -62,6 +62,9 @@ test("an agent finds the customer by part of the address, sees the arrears, crea
   await search.waitFor({ state: "visible" });
   assert.ok(await search.evaluate((el) => el === document.activeElement), "the search box has the focus");
   await search.pressSequentially(partial, { delay: 40 });
+  // Wait for the answer to the whole text: on a slow machine searches for parts of it are
+  // answered on the way, and the list reorders when the last one lands.
+  await page.waitForFunction((q) => document.getElementById("customer-hits")?.dataset.answered === q, partial);
   const hits = page.locator("[data-testid=customer-hit]");
   await hits.filter({ hasText: customer.address }).first().waitFor({ state: "visible" });
   const texts = await hits.allInnerTexts();

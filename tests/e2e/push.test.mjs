@@ -156,7 +156,8 @@ test("a job pushed to the repairer's phone is shown, acknowledged and opened wit
     const list = await dispatcher.get(`/api/v1/tickets/${ticket.id}/deliveries`);
     return list.find((d) => d.message_id === payload.message_id);
   };
-  assert.equal((await delivery()).state, "sent");
+  // The service's answer is recorded by the server's sender task after the request arrived.
+  await eventually("recorded as sent", async () => (await delivery())?.state === "sent");
 
   // The browser's push service hands it to the service worker.
   const cdp = await context.newCDPSession(page);
