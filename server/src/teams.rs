@@ -218,3 +218,94 @@ pub async fn remove_member(
     tx.commit().await?;
     to_view(db, team).await
 }
+
+/// Deletes a team set up by mistake or never used. A team that has handled tickets or patrol
+/// checks is kept for the record; one that still has areas, rules or duty shifts would leave
+/// routing pointing nowhere: both are refused, naming what is left. Members leave with it.
+pub async fn delete(db: &Db, actor: Actor, id: Uuid) -> AppResult<()> {
+    let team = teams::by_id(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no team with id {id}")))?;
+    let members = teams::member_ids(db, id).await?;
+    let mut tx = db.begin().await?;
+    let held = teams::holdings(&mut tx, id).await?;
+    if let Some(what) = still_held(&held) {
+        return Err(still_in_use(&team.name, &what));
+    }
+    let deleted = teams::delete(&mut tx, id).await.map_err(|e| {
+        // Something was given to the team after the count (another instance, or a race).
+        if db::is_foreign_key_violation(&e) {
+            still_in_use(&team.name, "records written meanwhile")
+        } else {
+            e.into()
+        }
+    })?;
+    if !deleted {
+        return Err(AppError::not_found(format!("no team with id {id}")));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "team.delete",
+        "team",
+        Some(id.to_string()),
+        json!({ "name": team.name, "kind": team.kind, "member_ids": members }),
+    )
+    .await?;
+    tx.commit().await?;
+    teams::forget(db, id);
+    Ok(())
+}
+
+fn still_in_use(name: &str, what: &str) -> AppError {
+    AppError::conflict(
+        "team",
+        format!(
+            "team `{name}` still has {what}; tickets and patrol checks keep their team for the record, \
+             and areas, routing rules and duty shifts must be moved or deleted first"
+        ),
+    )
+}
+
+/// "3 tickets, 1 service area": what keeps a team, or None when nothing does.
+fn still_held(held: &teams::Holdings) -> Option<String> {
+    let counts = [
+        (held.tickets, "ticket", "tickets"),
+        (held.patrol_checks, "patrol check", "patrol checks"),
+        (
+            held.routing_decisions,
+            "routing decision",
+            "routing decisions",
+        ),
+        (held.service_areas, "service area", "service areas"),
+        (held.patrol_areas, "patrol area", "patrol areas"),
+        (held.routing_rules, "routing rule", "routing rules"),
+        (held.duty_shifts, "duty shift", "duty shifts"),
+    ];
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_keeps_a_team_is_named_with_its_count() {
+        assert_eq!(still_held(&teams::Holdings::default()), None);
+        let held = teams::Holdings {
+            tickets: 3,
+            service_areas: 1,
+            duty_shifts: 2,
+            ..Default::default()
+        };
+        assert_eq!(
+            still_held(&held).as_deref(),
+            Some("3 tickets, 1 service area, 2 duty shifts")
+        );
+    }
+}

@@ -81,7 +81,7 @@ test("an admin creates a user and changes the role; a taken username is refused,
   assert.match(login.body.error.message, /deactivated/);
 });
 
-test("a team leader creates a team, adds a member and removes them again, renames it and gives it a leader", async (t) => {
+test("a team leader creates a team, adds a member and removes them again, renames it, gives it a leader and deletes it", async (t) => {
   const leader = (await h.login("leader")).token;
   const repairer = (await h.login("repairer")).user;
   const page = await h.openConsole(t, "leader");
@@ -139,6 +139,29 @@ test("a team leader creates a team, adds a member and removes them again, rename
   assert.equal(changed.name, "园区应急抢修一班");
   assert.equal(changed.leader_id, me.id);
   await screenshot(page, "admin-team-renamed");
+
+  // A team in use cannot be deleted: the refusal names what it still has.
+  await page.click("#team-members-close");
+  const demoRow = page.locator('[data-testid=team-row][data-team="姑苏区维修班"]');
+  await demoRow.locator("[data-action=members]").click();
+  const demoPanel = page.locator('#team-members[data-team="姑苏区维修班"]');
+  await demoPanel.locator("[data-action=delete-team]").click();
+  await demoPanel.locator("[data-action=confirm]").click();
+  const inUse = refusal(demoPanel).filter({ hasText: "service area" });
+  await inUse.waitFor();
+  assert.equal(await inUse.getAttribute("data-status"), "409");
+  assert.equal(await demoRow.count(), 1);
+
+  // The unused one is: asked first, then gone from the list and the server.
+  await page.click("#team-members-close");
+  const renamed = page.locator('[data-testid=team-row][data-team="园区应急抢修一班"]');
+  await renamed.locator("[data-action=members]").click();
+  const renamedPanel = page.locator('#team-members[data-team="园区应急抢修一班"]');
+  await renamedPanel.locator("[data-action=delete-team]").click();
+  await renamedPanel.locator("[data-action=confirm]").click();
+  await renamed.waitFor({ state: "detached" });
+  await renamedPanel.waitFor({ state: "detached" });
+  assert.equal((await h.api("GET", `/api/v1/teams/${teamId}`, leader)).status, 404);
 });
 
 test("a business parameter refuses an out-of-range value with the server's reason, then takes a good one; a tile URL draws under the map", async (t) => {

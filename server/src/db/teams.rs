@@ -128,3 +128,42 @@ pub async fn member_ids(db: &Db, team_id: Uuid) -> Result<Vec<Uuid>, sqlx::Error
     .fetch_all(pool)
     .await)
 }
+
+/// What still belongs to a team, each kept with it on purpose: a team is deleted only when
+/// all are zero (members are not counted: they leave with the team).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Holdings {
+    pub tickets: i64,
+    pub patrol_checks: i64,
+    pub routing_decisions: i64,
+    pub service_areas: i64,
+    pub patrol_areas: i64,
+    pub routing_rules: i64,
+    pub duty_shifts: i64,
+}
+
+/// Counts what belongs to the team, inside the transaction that would delete it.
+pub async fn holdings(tx: &mut Tx, team_id: Uuid) -> Result<Holdings, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM repair_tickets WHERE team_id = $1) AS tickets, \
+           (SELECT COUNT(*) FROM patrol_checks WHERE team_id = $1) AS patrol_checks, \
+           (SELECT COUNT(*) FROM routing_decisions WHERE team_id = $1) AS routing_decisions, \
+           (SELECT COUNT(*) FROM service_areas WHERE team_id = $1) AS service_areas, \
+           (SELECT COUNT(*) FROM patrol_areas WHERE team_id = $1) AS patrol_areas, \
+           (SELECT COUNT(*) FROM routing_rules WHERE team_id = $1) AS routing_rules, \
+           (SELECT COUNT(*) FROM duty_shifts WHERE team_id = $1) AS duty_shifts",
+    )
+    .bind(team_id)
+    .fetch_one(conn)
+    .await)
+}
+
+/// Deletes the team and its memberships; false when there was no such team.
+pub async fn delete(tx: &mut Tx, team_id: Uuid) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query("DELETE FROM teams WHERE id = $1")
+        .bind(team_id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected() > 0))
+}

@@ -16,7 +16,7 @@ use uuid::Uuid;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(get, update))
+        .routes(routes!(get, update, delete))
         .routes(routes!(add_member))
         .routes(routes!(remove_member))
 }
@@ -100,4 +100,20 @@ async fn remove_member(
     teams::remove_member(&state.db, user.actor(), id, user_id)
         .await
         .map(Json)
+}
+
+/// Deletes a team that holds nothing: no tickets or patrol checks (kept for the record), no
+/// areas, routing rules or duty shifts. Its members leave it.
+#[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = "teams", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<StatusCode> {
+    user.require(Permission::ManageTeams)?;
+    teams::delete(&state.db, user.actor(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

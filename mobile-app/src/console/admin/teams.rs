@@ -1,9 +1,10 @@
 //! Teams and members: create a repair, emergency-repair or patrol team; rename it, change its
-//! phone or leader; add staff to a team and take them off it.
+//! phone or leader; add staff to a team and take them off it; delete a team never used (the
+//! server names what keeps one that was).
 
 use super::model::{TeamEdit, TeamForm, candidates, leader_candidates};
 use super::refusal::Refusal;
-use super::{ConfirmButton, RefusalNote, change, use_listing};
+use super::{ConfirmButton, RefusalNote, change, remove, use_listing};
 use crate::console::i18n::{Txt, tr};
 use crate::console::store::Console;
 use crate::i18n::{Lang, role_label};
@@ -188,7 +189,23 @@ fn MembersPanel(
                 }
             }
             RefusalNote { refusal: refusal() }
-            button { r#type: "button", class: "secondary", id: "team-members-close", onclick: move |_| on_close.call(()), {tr(lang, Txt::Close)} }
+            div { class: "row",
+                button { r#type: "button", class: "secondary", id: "team-members-close", onclick: move |_| on_close.call(()), {tr(lang, Txt::Close)} }
+                if can_change {
+                    ConfirmButton { action: "delete-team", label: Txt::DeleteTeam, question: Txt::ConfirmDeleteTeam,
+                        on_confirm: move |_| {
+                            spawn(async move {
+                                match remove(console, &format!("/api/v1/teams/{id}")).await {
+                                    Ok(()) => {
+                                        on_close.call(());
+                                        on_changed.call(());
+                                    }
+                                    Err(r) => refusal.set(Some(r)),
+                                }
+                            });
+                        } }
+                }
+            }
         }
     }
 }
