@@ -9,6 +9,7 @@ use crate::db::{Db, cache::Recent, params as store};
 use crate::error::{AppError, AppResult};
 use gasdesk_shared::Permission;
 use gasdesk_shared::api::BusinessParam;
+use gasdesk_shared::basemap::TileTemplate;
 use gasdesk_shared::datum::Datum;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -102,7 +103,8 @@ pub const TEXT_PARAMS: &[TextParamSpec] = &[
     TextParamSpec {
         key: "map_tile_url",
         description: "地图底图瓦片地址: an XYZ tile URL drawn under the console map, e.g. \
-                      https://tile.openstreetmap.org/{z}/{x}/{y}.png (Web Mercator tiles); empty for none",
+                      https://tile.openstreetmap.org/{z}/{x}/{y}.png (Web Mercator tiles); mirror \
+                      hosts as {s} (a, b, c) or a range such as webrd0{1-4}; empty for none",
         default: "",
         check: tile_url,
     },
@@ -123,26 +125,9 @@ pub fn tile_datum(value: &str) -> Result<(), &'static str> {
         .ok_or("must be wgs84 or gcj02")
 }
 
-/// An `http(s)://` address with the `{z}`, `{x}` and `{y}` placeholders of an XYZ tile service.
+/// An `http(s)://` address of an XYZ tile service, as [`TileTemplate`] reads it.
 pub fn tile_url(value: &str) -> Result<(), &'static str> {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"))
-        .ok_or("must start with https:// or http://")?;
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    if host.is_empty() || host.contains('{') {
-        return Err("must name a host before the tile path");
-    }
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain spaces");
-    }
-    if !["{z}", "{x}", "{y}"].iter().all(|p| rest.contains(p)) {
-        return Err("must contain {z}, {x} and {y}");
-    }
-    if value.len() > 500 {
-        return Err("must be at most 500 characters");
-    }
-    Ok(())
+    TileTemplate::parse(value).map(|_| ())
 }
 
 fn spec(key: &str) -> Option<&'static ParamSpec> {
@@ -263,7 +248,7 @@ pub async fn set(db: &Db, user: &CurrentUser, key: &str, value: Value) -> AppRes
 
 #[cfg(test)]
 mod tests {
-    use super::{tile_datum, tile_url};
+    use super::tile_datum;
 
     #[test]
     fn a_tile_datum_is_one_of_the_two_known() {
@@ -272,20 +257,5 @@ mod tests {
         for bad in ["", "GCJ02", "bd09", "wgs-84"] {
             assert!(tile_datum(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn a_tile_url_needs_a_scheme_a_host_and_all_three_placeholders() {
-        assert_eq!(
-            tile_url("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-            Ok(())
-        );
-        assert_eq!(tile_url("http://10.0.0.5:8080/tiles/{z}/{x}/{y}"), Ok(()));
-        assert!(tile_url("ftp://tiles.example/{z}/{x}/{y}.png").is_err());
-        assert!(tile_url("tile.openstreetmap.org/{z}/{x}/{y}.png").is_err());
-        assert!(tile_url("https://tile.openstreetmap.org/{z}/{x}.png").is_err());
-        assert!(tile_url("https:///{z}/{x}/{y}.png").is_err());
-        assert!(tile_url("https://{s}.tile.example/{z}/{x}/{y}.png").is_err());
-        assert!(tile_url("https://tiles.example/{z}/{x}/{y} .png").is_err());
     }
 }

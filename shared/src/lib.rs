@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod attachments;
+pub mod basemap;
 pub mod callcenter;
 pub mod datum;
 pub mod error;

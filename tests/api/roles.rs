@@ -450,6 +450,7 @@ async fn the_map_tile_url_is_checked_and_may_be_cleared(engine: Engine) {
         json!("tile.openstreetmap.org/{z}/{x}/{y}.png"),
         json!("https://tile.openstreetmap.org/{z}/{x}.png"),
         json!("javascript:alert(1)//{z}/{x}/{y}"),
+        json!("https://{c-a}.tiles.example/{z}/{x}/{y}.png"),
         json!(42),
     ] {
         let body = expect_error(
@@ -477,6 +478,15 @@ async fn the_map_tile_url_is_checked_and_may_be_cleared(engine: Engine) {
     let stored: Value = response.json().await.unwrap();
     assert_eq!(stored["value"], osm, "stored trimmed");
     assert_eq!(tile_url(&dispatcher).await, Some(json!(osm)));
+    // Mirror hosts, as Leaflet ({s}) and OpenLayers ({1-4}) write them.
+    for mirrored in [
+        "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "https://webrd0{1-4}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+    ] {
+        let response = set(&leader, json!(mirrored)).await.unwrap();
+        assert_eq!(response.status(), 200, "{mirrored}");
+        assert_eq!(tile_url(&dispatcher).await, Some(json!(mirrored)));
+    }
     assert_eq!(set(&leader, json!("")).await.unwrap().status(), 200);
     assert_eq!(tile_url(&dispatcher).await, Some(json!("")), "cleared");
     server.stop().await;

@@ -216,6 +216,8 @@ texts! {
     ChooseMember => ("请选择人员", "Choose a person"),
     RemoveMember => ("移出班组", "Remove from team"),
     ConfirmRemoveMember => ("确定移出该成员？", "Remove this member?"),
+    DatumWgs84 => ("WGS-84（GPS、OpenStreetMap 等）", "WGS-84 (GPS, OpenStreetMap and most others)"),
+    DatumGcj02 => ("GCJ-02（高德、腾讯等国内地图）", "GCJ-02 (AMap/高德, Tencent and other Chinese maps)"),
     DeleteTeam => ("删除班组", "Delete team"),
     ConfirmDeleteTeam => ("确定删除该班组？仅未使用过的班组可删除，成员将移出", "Delete this team? Only a team never used can be; its members leave it"),
     Code => ("编码", "Code"),

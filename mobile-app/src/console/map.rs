@@ -11,6 +11,7 @@ use super::tiles::tiles;
 use dioxus::prelude::*;
 use gasdesk_shared::Role;
 use gasdesk_shared::api::BusinessParam;
+use gasdesk_shared::basemap::TileTemplate;
 use gasdesk_shared::datum::Datum;
 use gasdesk_shared::routing::{PatrolCheckView, PressureClass, StaffPosition};
 use serde_json::Value;
@@ -71,7 +72,7 @@ pub fn MapPage() -> Element {
     let mut view = use_signal(|| None::<View>);
     let mut drag = use_signal(|| None::<(f64, f64, View, f64, bool)>);
     let mut show_pipes = use_signal(|| true);
-    let mut tile_url = use_signal(|| None::<String>);
+    let mut tile_url = use_signal(|| None::<TileTemplate>);
     use_hook(move || {
         spawn(async move {
             let Some(token) = console.token() else { return };

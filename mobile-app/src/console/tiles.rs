@@ -4,6 +4,7 @@
 //! difference between Mercator and the map's local projection is far below a pixel.
 
 use super::geo::Projection;
+use gasdesk_shared::basemap::TileTemplate;
 use std::f64::consts::PI;
 
 /// Tile pixels per side.
@@ -49,10 +50,9 @@ pub fn zoom_for(p: &Projection, width: f64, screen_px: f64) -> u32 {
     z.clamp(0.0, MAX_ZOOM as f64) as u32
 }
 
-/// The tiles covering the window `(x, y, width, height)` (map units), from `template` with
-/// `{z}`, `{x}` and `{y}`.
+/// The tiles covering the window `(x, y, width, height)` (map units), from `template`.
 pub fn tiles(
-    template: &str,
+    template: &TileTemplate,
     p: &Projection,
     window: (f64, f64, f64, f64),
     screen_px: f64,
@@ -85,13 +85,11 @@ pub fn tiles(
             while tx <= x1 {
                 let (ax, ay) = p.plane(tile_lon(tx, n), tile_lat(ty, n));
                 let (bx, by) = p.plane(tile_lon(tx + 1.0, n), tile_lat(ty + 1.0, n));
-                let (xs, ys) = (format!("{tx:.0}"), format!("{ty:.0}"));
+                // Whole tile numbers, within 0..2^z by the clamping above.
+                let (column, row) = (tx as u64, ty as u64);
                 out.push(Tile {
-                    key: format!("{z}/{xs}/{ys}"),
-                    url: template
-                        .replace("{z}", &z.to_string())
-                        .replace("{x}", &xs)
-                        .replace("{y}", &ys),
+                    key: format!("{z}/{column}/{row}"),
+                    url: template.url(z, column, row),
                     x: ax,
                     y: ay,
                     width: bx - ax,
@@ -109,7 +107,9 @@ pub fn tiles(
 mod tests {
     use super::*;
 
-    const OSM: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    fn osm() -> TileTemplate {
+        TileTemplate::parse("https://tile.openstreetmap.org/{z}/{x}/{y}.png").unwrap()
+    }
 
     #[test]
     fn a_city_window_gets_street_level_tiles_that_cover_it_edge_to_edge() {
@@ -118,7 +118,7 @@ mod tests {
         let window = (-5000.0, -3100.0, 10_000.0, 6200.0);
         let z = zoom_for(&p, window.2, 1000.0);
         assert!((13..=14).contains(&z), "zoom {z}");
-        let list = tiles(OSM, &p, window, 1000.0);
+        let list = tiles(&osm(), &p, window, 1000.0);
         assert!(
             !list.is_empty() && list.len() <= MAX_TILES,
             "{}",
@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn a_wide_window_falls_back_to_fewer_coarser_tiles() {
         let p = Projection::new(120.62, 31.30);
-        let list = tiles(OSM, &p, (-2e6, -1.2e6, 4e6, 2.4e6), 4000.0);
+        let list = tiles(&osm(), &p, (-2e6, -1.2e6, 4e6, 2.4e6), 4000.0);
         assert!(
             !list.is_empty() && list.len() <= MAX_TILES,
             "{}",
@@ -162,12 +162,12 @@ mod tests {
         let window = (-5000.0, -3100.0, 10_000.0, 6200.0);
         assert_eq!(
             tiles(
-                OSM,
+                &osm(),
                 &p.over(gasdesk_shared::datum::Datum::Gcj02),
                 window,
                 1000.0
             ),
-            tiles(OSM, &p, window, 1000.0)
+            tiles(&osm(), &p, window, 1000.0)
         );
     }
 

@@ -4,6 +4,7 @@
 use super::refusal::Refusal;
 use crate::console::i18n::Txt;
 use gasdesk_shared::api::{NewMaterial, NewRepairItem, NewUser, TeamUpdate, TeamView, UserView};
+use gasdesk_shared::basemap::TileTemplate;
 use gasdesk_shared::callcenter::{KnowledgeEntry, NewKnowledgeEntry};
 use gasdesk_shared::datum::Datum;
 use gasdesk_shared::{Role, TeamKind};
@@ -268,14 +269,14 @@ pub fn param_value(current: &Value, typed: &str) -> Value {
 }
 
 /// The map's tile address among the parameters, when one is set.
-pub fn tile_url(params: &[gasdesk_shared::api::BusinessParam]) -> Option<String> {
+pub fn tile_url(params: &[gasdesk_shared::api::BusinessParam]) -> Option<TileTemplate> {
     params
         .iter()
         .find(|p| p.key == "map_tile_url")
         .and_then(|p| p.value.as_str())
         .map(str::trim)
         .filter(|u| !u.is_empty())
-        .map(String::from)
+        .and_then(|u| TileTemplate::parse(u).ok())
 }
 
 /// The datum the basemap's tiles are drawn in; WGS84 unless the parameter says otherwise.
@@ -391,7 +392,7 @@ mod tests {
                 param("followup_sample_percent", json!(30)),
                 param("map_tile_url", json!("https://t/{z}/{x}/{y}"))
             ]),
-            Some("https://t/{z}/{x}/{y}".into())
+            TileTemplate::parse("https://t/{z}/{x}/{y}").ok()
         );
     }
 

@@ -1,5 +1,6 @@
 //! Business parameters, each edited where it is listed: the value goes to the server as typed
-//! (a whole number where the parameter is one) and a refusal is shown on that row.
+//! (a whole number where the parameter is one; the basemap's datum chosen from the two there
+//! are) and a refusal is shown on that row.
 
 use super::model::{param_text, param_value};
 use super::refusal::Refusal;
@@ -9,6 +10,7 @@ use crate::console::store::Console;
 use dioxus::prelude::*;
 use gasdesk_shared::Permission;
 use gasdesk_shared::api::{BusinessParam, ParamUpdate};
+use gasdesk_shared::datum::Datum;
 
 #[component]
 pub fn Params() -> Element {
@@ -59,14 +61,24 @@ fn ParamRow(param: BusinessParam, can_change: bool, on_saved: EventHandler<()>) 
         });
     };
     let wide = param.value.is_string();
+    let datum = param.key == "map_tile_datum";
     rsx! {
         tr { "data-testid": "param-row", "data-key": "{param.key}",
             td { class: "mono", "{param.key}" }
             td {
                 form { class: "inline", onsubmit: save, novalidate: true,
-                    input { class: if wide { "param-value wide" } else { "param-value" }, id: "param-{param.key}",
-                        "aria-label": "{param.key}", disabled: !can_change, value: "{typed}",
-                        oninput: move |e| { saved.set(false); typed.set(e.value()) } }
+                    if datum {
+                        select { class: "param-value wide", id: "param-{param.key}", "aria-label": "{param.key}",
+                            disabled: !can_change, onchange: move |e| { saved.set(false); typed.set(e.value()) },
+                            for d in Datum::ALL {
+                                option { key: "{d.as_str()}", value: d.as_str(), selected: typed() == d.as_str(), {datum_label(lang, d)} }
+                            }
+                        }
+                    } else {
+                        input { class: if wide { "param-value wide" } else { "param-value" }, id: "param-{param.key}",
+                            "aria-label": "{param.key}", disabled: !can_change, value: "{typed}",
+                            oninput: move |e| { saved.set(false); typed.set(e.value()) } }
+                    }
                     if can_change { button { r#type: "submit", class: "secondary", "data-action": "save-param", {tr(lang, Txt::Save)} } }
                     if saved() { span { class: "muted", role: "status", "data-testid": "param-saved", " ✓ " {tr(lang, Txt::Saved)} } }
                 }
@@ -75,4 +87,15 @@ fn ParamRow(param: BusinessParam, can_change: bool, on_saved: EventHandler<()>) 
             td { class: "muted", "{param.description}" }
         }
     }
+}
+
+/// A datum as a team leader knows it: by the maps drawn in it.
+fn datum_label(lang: crate::i18n::Lang, datum: Datum) -> &'static str {
+    tr(
+        lang,
+        match datum {
+            Datum::Wgs84 => Txt::DatumWgs84,
+            Datum::Gcj02 => Txt::DatumGcj02,
+        },
+    )
 }
