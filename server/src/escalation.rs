@@ -260,15 +260,18 @@ async fn deadlines(
     Ok(())
 }
 
-/// Appointments starting within half an hour: the worker's phone is reminded once.
+/// Appointments starting within half an hour: the worker's phone is reminded once. A reminder
+/// for this appointment was queued within the last half hour; an older one was for an
+/// appointment since moved, so the new one is reminded too.
 async fn appointments(tx: &mut Tx, now: OffsetDateTime, report: &mut SweepReport) -> AppResult<()> {
     let tickets = tickets_where(
         tx,
         "status IN ('assigned', 'accepted', 'on_the_way') AND appointment_from IS NOT NULL
            AND appointment_from <= $1 AND appointment_from > $2
            AND NOT EXISTS (SELECT 1 FROM push_messages m
-                           WHERE m.ticket_id = repair_tickets.id AND m.kind = 'appointment_reminder')",
-        (now + APPOINTMENT_NOTICE, now),
+                           WHERE m.ticket_id = repair_tickets.id AND m.kind = 'appointment_reminder'
+                             AND m.queued_at > $3)",
+        (now + APPOINTMENT_NOTICE, now, now - APPOINTMENT_NOTICE),
     )
     .await?;
     for ticket in tickets {
@@ -296,6 +299,12 @@ impl TimeBinds for OffsetDateTime {
 impl TimeBinds for (OffsetDateTime, OffsetDateTime) {
     fn times(&self) -> Vec<OffsetDateTime> {
         vec![self.0, self.1]
+    }
+}
+
+impl TimeBinds for (OffsetDateTime, OffsetDateTime, OffsetDateTime) {
+    fn times(&self) -> Vec<OffsetDateTime> {
+        vec![self.0, self.1, self.2]
     }
 }
 

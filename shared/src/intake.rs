@@ -46,6 +46,41 @@ pub struct NewTicket {
     pub reason: Option<String>,
 }
 
+/// What a dispatcher corrects on a ticket after intake (`PATCH /api/v1/tickets/{id}`): each
+/// field given replaces the stored one. The team and person are changed by reassigning, the
+/// category not at all (it decides the kind of team).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TicketEdit {
+    #[serde(default)]
+    pub reporter: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// A new address without `lon`/`lat` clears the location, so nobody navigates to the old one.
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub lon: Option<f64>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub deadline_at: Option<OffsetDateTime>,
+    /// A new appointment window (`appointment_to` optional).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub appointment_from: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub appointment_to: Option<OffsetDateTime>,
+    /// Removes the appointment.
+    #[serde(default)]
+    pub no_appointment: bool,
+    /// Why, kept in the ticket's history (what the customer said, say).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 fn default_source() -> TicketSource {
     TicketSource::Call
 }

@@ -23,4 +23,5 @@ mod schema;
 mod sync;
 mod sync_simulation;
 mod teams;
+mod ticket_edit;
 mod tickets;

@@ -140,6 +140,31 @@ pub async fn update_state(
     .map(|_| ()))
 }
 
+/// Writes what the dispatcher corrected (caller, phone, address and location, content,
+/// deadline, appointment); the team and person stay, and their phones pull the new version.
+pub async fn update_details(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
+    super::sync::log_touch(tx, Entity::Ticket, t.id, t.updated_at).await?;
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE repair_tickets SET reporter = $2, phone = $3, address = $4, lon = $5, lat = $6, \
+         content = $7, deadline_at = $8, appointment_from = $9, appointment_to = $10, \
+         updated_at = $11, version = version + 1 WHERE id = $1",
+    )
+    .bind(t.id)
+    .bind(&t.reporter)
+    .bind(&t.phone)
+    .bind(&t.address)
+    .bind(t.lon)
+    .bind(t.lat)
+    .bind(&t.content)
+    .bind(t.deadline_at)
+    .bind(t.appointment_from)
+    .bind(t.appointment_to)
+    .bind(t.updated_at)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
     pub id: Uuid,

@@ -5,7 +5,7 @@ use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::tickets::{self, outages, print, records, rules, search, transitions};
+use crate::tickets::{self, edit, outages, print, records, rules, search, transitions};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use gasdesk_shared::api::Page;
 use gasdesk_shared::intake::{
     CompletionRequest, CustomerContext, NewOutageNotice, NewTicket, OutageNoticeView, RecordQuery,
-    RecordView, TicketEventView, TicketQuery, TicketView, TransitionRequest,
+    RecordView, TicketEdit, TicketEventView, TicketQuery, TicketView, TransitionRequest,
 };
 use gasdesk_shared::scoring::{ItemRule, ScoreRules};
 use gasdesk_shared::{ErrorBody, Permission};
@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(categories))
         .routes(routes!(search_tickets, create_ticket))
         .routes(routes!(print_tickets))
-        .routes(routes!(get_ticket))
+        .routes(routes!(get_ticket, edit_ticket))
         .routes(routes!(transition))
         .routes(routes!(events))
         .routes(routes!(complete))
@@ -126,6 +126,22 @@ async fn get_ticket(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<TicketView>> {
     tickets::get(&state.db, &user, id).await.map(Json)
+}
+
+/// Correct a ticket still being worked on: caller, phone, address and location, content,
+/// deadline, appointment. The worker who accepted it is told on the phone.
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = TicketEdit,
+    responses((status = 200, body = TicketView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn edit_ticket(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(change): ApiJson<TicketEdit>,
+) -> AppResult<Json<TicketView>> {
+    edit::edit(&state.db, &user, id, change).await.map(Json)
 }
 
 /// Move a ticket: assign, reassign, accept, depart, arrive, follow_up, close, cancel.

@@ -255,6 +255,19 @@ pub async fn ticket_step(
     Ok(())
 }
 
+/// A job its worker accepted was corrected (address, phone, appointment…): tell them. Their
+/// older messages about the job are replaced at the push service (same topic).
+pub async fn ticket_changed(
+    tx: &mut Tx,
+    ticket: &TicketRow,
+    worker: Uuid,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    let announcement = ticket_announcement(ticket, PushKind::JobChanged);
+    queue(tx, worker, &announcement, now).await?;
+    Ok(())
+}
+
 /// A reminder rung again for a job not yet acknowledged (escalation).
 pub async fn ticket_reminder(
     tx: &mut Tx,

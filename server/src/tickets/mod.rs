@@ -3,6 +3,7 @@
 //! notices and printing are in the submodules.
 
 mod batch;
+pub mod edit;
 pub mod outages;
 pub mod print;
 pub mod records;
@@ -263,20 +264,7 @@ pub async fn prepare(
         Some(d) => d,
         None => now + time::Duration::hours(i64::from(category.deadline_hours)),
     };
-    if let (Some(from), Some(to)) = (appointment_from, appointment_to)
-        && to <= from
-    {
-        return Err(AppError::validation(
-            "appointment_to",
-            "the appointment window ends before it starts",
-        ));
-    }
-    if appointment_to.is_some() && appointment_from.is_none() {
-        return Err(AppError::validation(
-            "appointment_from",
-            "an appointment window needs its start",
-        ));
-    }
+    check_appointment(appointment_from, appointment_to)?;
 
     let (team_id, basis) = match new.team_id {
         Some(team) => {
@@ -352,6 +340,28 @@ pub async fn prepare(
         actor,
         now,
     })
+}
+
+/// An appointment window: a start, and an end after it if any.
+pub(crate) fn check_appointment(
+    from: Option<OffsetDateTime>,
+    to: Option<OffsetDateTime>,
+) -> AppResult<()> {
+    if let (Some(from), Some(to)) = (from, to)
+        && to <= from
+    {
+        return Err(AppError::validation(
+            "appointment_to",
+            "the appointment window ends before it starts",
+        ));
+    }
+    if to.is_some() && from.is_none() {
+        return Err(AppError::validation(
+            "appointment_from",
+            "an appointment window needs its start",
+        ));
+    }
+    Ok(())
 }
 
 /// Writes a prepared ticket with its number, first event, routing decision, alert when
