@@ -162,6 +162,52 @@ test("reassigning and cancelling need reasons; a reassigned ticket changes team,
   assert.equal(after.body.status, "cancelled");
 });
 
+test("an agent corrects a ticket's phone, address and appointment from the board; the history says what changed", async (t) => {
+  const { token } = await h.login("dispatcher");
+  const created = await h.api("POST", "/api/v1/tickets", token, {
+    reporter: "周洁",
+    phone: "13900002222",
+    address: "苏州市姑苏区人民路120号",
+    category: "stove",
+    content: "灶具点火后熄灭",
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { id, number } = created.body;
+  const page = await h.openConsole(t, "dispatcher");
+  await page.click("#nav-board");
+  const card = page.locator(`[data-testid=board-ticket][data-number="${number}"]`);
+  await card.waitFor({ state: "visible" });
+  await card.locator("[data-action=edit]").click();
+  const dialog = page.locator("[data-testid=edit-dialog]");
+  assert.equal(await page.inputValue("#edit-phone"), "13900002222", "filled in with what the ticket says");
+  // Nothing changed: said before anything is sent.
+  await page.click("#edit-save");
+  await dialog.locator("[data-testid=refusal]", { hasText: "没有改动" }).waitFor();
+  // A bad phone number: the server's reason, and what was typed stays.
+  await page.fill("#edit-phone", "12ab");
+  await page.click("#edit-save");
+  await dialog.locator("[data-testid=refusal]", { hasText: "phone" }).waitFor();
+  assert.equal(await page.inputValue("#edit-phone"), "12ab");
+  await page.fill("#edit-phone", "139 0000 3333");
+  await page.fill("#edit-address", "苏州市姑苏区人民路122号");
+  await page.fill("#edit-appointment-from", "2030-01-02T09:00");
+  await page.fill("#edit-appointment-to", "2030-01-02T11:00");
+  await page.fill("#edit-note", "客户来电更正");
+  await screenshot(page, "console-ticket-edit");
+  await page.click("#edit-save");
+  await dialog.waitFor({ state: "detached" });
+  await card.locator(".addr", { hasText: "人民路122号" }).waitFor();
+  const after = (await h.api("GET", `/api/v1/tickets/${id}`, token)).body;
+  assert.equal(after.phone, "13900003333");
+  assert.equal(after.address, "苏州市姑苏区人民路122号");
+  assert.equal(after.appointment_from, "2030-01-02T01:00:00Z");
+  assert.equal(after.appointment_to, "2030-01-02T03:00:00Z");
+  const events = (await h.api("GET", `/api/v1/tickets/${id}/events`, token)).body;
+  const edit = events.find((e) => e.action === "edit");
+  assert.ok(edit, JSON.stringify(events));
+  assert.equal(edit.note, "更正 电话、地址、预约：客户来电更正");
+});
+
 /** A 姑苏区 customer whose place has a pipeline of 姑苏区巡线班 near enough for a leak check. */
 async function customerNearPipeline(token) {
   const res = await h.api("GET", `/api/v1/customers?q=${encodeURIComponent("苏州市姑苏区")}&limit=200`, token);

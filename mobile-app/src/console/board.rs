@@ -1,10 +1,11 @@
 //! The live board: open tickets in status columns, filtered by team, each with its SLA
-//! countdown (overdue in red), its push delivery state and the reassign and cancel actions;
-//! escalation alerts alongside. Kept current by the live stream (see `live`).
+//! countdown (overdue in red), its push delivery state and the correct, reassign and cancel
+//! actions; escalation alerts alongside. Kept current by the live stream (see `live`).
 
 use super::i18n::{Txt, category_label, delivery_label, status_label, tr};
 use super::model::{BOARD_COLUMNS, clock, seconds_left};
 use super::store::{Console, LiveStatus};
+use super::ticket_edit::EditDialog;
 use crate::i18n::Lang;
 use dioxus::prelude::*;
 use gasdesk_shared::TeamKind;
@@ -30,6 +31,7 @@ pub fn BoardPage() -> Element {
     let mut team_filter = use_signal(|| None::<Uuid>);
     let mut only_overdue = use_signal(|| false);
     let mut pending = use_signal(|| None::<Pending>);
+    let mut editing = use_signal(|| None::<TicketView>);
     let now = (console.now_ms)() / 1000.0;
     let board = console.board.read();
     let teams = console.teams.read().clone();
@@ -65,6 +67,9 @@ pub fn BoardPage() -> Element {
             if let Some(p) = pending() {
                 ActionDialog { lang, pending: p, on_done: move |_| pending.set(None) }
             }
+            if let Some(t) = editing() {
+                EditDialog { key: "{t.id}", lang, ticket: t, on_done: move |_| editing.set(None) }
+            }
             div { class: "board-body",
                 div { class: "board", "data-testid": "board",
                     for status in BOARD_COLUMNS {
@@ -86,6 +91,7 @@ pub fn BoardPage() -> Element {
                                             now: now as i64,
                                             ticket: t.clone(),
                                             on_action: move |(ticket, number, action, unassigned)| pending.set(Some(Pending { ticket, number, action, unassigned })),
+                                            on_edit: move |t| editing.set(Some(t)),
                                         }
                                     }
                                 }
@@ -116,12 +122,14 @@ fn TicketCard(
     delivery: Option<DeliveryState>,
     now: i64,
     on_action: EventHandler<(Uuid, String, TicketAction, bool)>,
+    on_edit: EventHandler<TicketView>,
 ) -> Element {
     let left = seconds_left(ticket.deadline_at.unix_timestamp(), now);
     let overdue = left < 0;
     let (id, number) = (ticket.id, ticket.number.clone());
     let unassigned = ticket.status == gasdesk_shared::ticket::TicketStatus::New;
     let number2 = number.clone();
+    let whole = ticket.clone();
     rsx! {
         article {
             class: if overdue { "ticket-card overdue" } else if ticket.urgent { "ticket-card urgent" } else { "ticket-card" },
@@ -151,6 +159,10 @@ fn TicketCard(
                     }
                 }
                 span { class: "actions",
+                    button { r#type: "button", class: "link", "data-action": "edit",
+                        onclick: move |_| on_edit.call(whole.clone()),
+                        {tr(lang, Txt::Edit)}
+                    }
                     button { r#type: "button", class: "link", "data-action": "reassign",
                         onclick: move |_| on_action.call((id, number.clone(), TicketAction::Reassign, unassigned)),
                         {tr(lang, Txt::Reassign)}

@@ -18,6 +18,7 @@ pub const EVENT_NAMES: &[&str] = &[
     "ticket.follow_up",
     "ticket.close",
     "ticket.cancel",
+    "ticket.edit",
     "push.delivery",
     "alert",
     "check.created",
@@ -177,6 +178,7 @@ mod tests {
             "cancel",
             "complete",
             "follow_up",
+            "edit",
         ] {
             assert!(
                 EVENT_NAMES.contains(&format!("ticket.{action}").as_str()),

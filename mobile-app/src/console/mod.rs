@@ -20,7 +20,9 @@ pub mod net;
 mod other_calls;
 mod queries;
 pub mod store;
+mod ticket_edit;
 mod tiles;
+pub mod when;
 mod work;
 
 #[cfg(test)]

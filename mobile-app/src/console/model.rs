@@ -149,6 +149,10 @@ impl Board {
                     ticket.status = status;
                 }
                 let uuid = |key: &str| data.get(key).and_then(|v| v.as_str()?.parse().ok());
+                if kind == "ticket.edit" {
+                    // Address, phone or appointment corrected: the card shows the new ones.
+                    return Followup::FetchTicket(id);
+                }
                 if kind == "ticket.assign" || kind == "ticket.reassign" {
                     ticket.team_id = uuid("team_id");
                     ticket.assignee_id = uuid("assignee_id");
@@ -308,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_and_reassigned_tickets_are_fetched_and_repeats_ignored() {
+    fn unknown_reassigned_and_corrected_tickets_are_fetched_and_repeats_ignored() {
         let mut board = Board::default();
         board.load(vec![ticket(1, TicketStatus::Assigned, 50)]);
         let created = event(3, "ticket.assign", Some(9), json!({"to": "assigned"}));
@@ -323,6 +327,11 @@ mod tests {
         );
         let again = event(4, "ticket.accept", Some(1), json!({"to": "accepted"}));
         assert_eq!(board.apply(&again, 0.0), Followup::Nothing);
+        let corrected = event(5, "ticket.edit", Some(1), json!({"to": "assigned"}));
+        assert_eq!(
+            board.apply(&corrected, 0.0),
+            Followup::FetchTicket(Uuid::from_u128(1))
+        );
         let reset = event(2, "reset", None, json!({}));
         assert_eq!(board.apply(&reset, 0.0), Followup::Reload);
     }

@@ -70,7 +70,7 @@ fn customer(arrears_fen: i64) -> CustomerView {
     }
 }
 
-fn ticket(n: u128, status: TicketStatus, deadline: i64) -> TicketView {
+pub(super) fn ticket(n: u128, status: TicketStatus, deadline: i64) -> TicketView {
     TicketView {
         id: Uuid::from_u128(n),
         number: format!("BX20261126-{n:04}"),

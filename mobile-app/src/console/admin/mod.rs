@@ -12,7 +12,7 @@ mod knowledge;
 pub mod model;
 mod outages;
 mod params;
-mod refusal;
+pub(crate) mod refusal;
 mod rosters;
 mod rule_table;
 mod rules;
@@ -133,7 +133,7 @@ async fn exchange(
 }
 
 /// An admin change whose answer has a body; a refusal comes back for the form to show.
-async fn change<T: DeserializeOwned>(
+pub(crate) async fn change<T: DeserializeOwned>(
     console: Console,
     method: &'static str,
     path: &str,
@@ -151,7 +151,7 @@ async fn remove(console: Console, path: &str) -> Result<(), Refusal> {
 
 /// The server's (or the console's) reason next to the form it refused.
 #[component]
-fn RefusalNote(refusal: Option<Refusal>) -> Element {
+pub(crate) fn RefusalNote(refusal: Option<Refusal>) -> Element {
     let lang = use_context::<Console>().lang();
     match refusal {
         None => rsx! {},

@@ -3,10 +3,10 @@
 
 use super::model::list_input;
 use super::refusal::Refusal;
-use super::rosters::{china_day_time, local_input};
 use super::{RefusalNote, change, use_listing};
 use crate::console::i18n::{Txt, tr};
 use crate::console::store::Console;
+use crate::console::when::{china_day_time, local_input};
 use dioxus::prelude::*;
 use gasdesk_shared::intake::{NewOutageNotice, OutageNoticeView};
 

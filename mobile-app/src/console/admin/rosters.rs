@@ -3,30 +3,14 @@
 
 use super::refusal::Refusal;
 use super::{ConfirmButton, RefusalNote, change, remove, use_listing};
-use crate::console::i18n::{Txt, china_hhmm, tr};
+use crate::console::i18n::{Txt, tr};
 use crate::console::store::Console;
+use crate::console::when::{china_day_time, local_input};
 use dioxus::prelude::*;
 use gasdesk_shared::TeamKind;
 use gasdesk_shared::api::UserView;
 use gasdesk_shared::routing::{DutyShift, NewDutyShift};
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use uuid::Uuid;
-
-fn china() -> UtcOffset {
-    UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
-}
-
-/// A `datetime-local` input's value (China time) as an instant.
-pub fn local_input(value: &str) -> Option<OffsetDateTime> {
-    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-    let at = PrimitiveDateTime::parse(value.trim(), &format).ok()?;
-    Some(at.assume_offset(china()))
-}
-
-/// `2026-11-26 09:30` in China time.
-pub fn china_day_time(at: OffsetDateTime) -> String {
-    format!("{} {}", at.to_offset(china()).date(), china_hhmm(at))
-}
 
 #[component]
 pub fn Rosters() -> Element {
@@ -145,21 +129,5 @@ pub fn Rosters() -> Element {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn inputs_and_listings_are_china_time() {
-        let at = local_input("2026-11-26T09:30").unwrap();
-        assert_eq!(at, time::macros::datetime!(2026-11-26 01:30 UTC));
-        assert_eq!(local_input("tomorrow"), None);
-        assert_eq!(
-            china_day_time(time::macros::datetime!(2026-11-26 16:05 UTC)),
-            "2026-11-27 00:05"
-        );
     }
 }
