@@ -96,6 +96,9 @@ test("an agent finds the customer by part of the address, sees the arrears, crea
   await page.click(".error-dismiss");
 
   await page.fill("#content", "燃气表不走字，表头有嘶嘶声");
+  // The customer will be home tomorrow afternoon (China time, whatever the browser's zone).
+  await page.fill("#appointment-from", "2030-05-06T14:00");
+  await page.fill("#appointment-to", "2030-05-06T16:00");
   await screenshot(page, "intake");
   await page.click("#create-ticket");
   const created = page.locator("[data-testid=created-ticket]");
@@ -108,6 +111,8 @@ test("an agent finds the customer by part of the address, sees the arrears, crea
   const ticket = found.body.items[0];
   assert.equal(ticket.status, "assigned");
   assert.equal(ticket.customer_id, customer.id);
+  assert.equal(ticket.appointment_from, "2030-05-06T06:00:00Z");
+  assert.equal(ticket.appointment_to, "2030-05-06T08:00:00Z");
 
   await page.click("#nav-board");
   await page.locator("[data-testid=live-state][data-state=open]").waitFor();

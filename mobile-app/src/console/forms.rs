@@ -6,6 +6,7 @@ use super::i18n::{Txt, category_label, status_label, tr};
 use super::intake::Chosen;
 use super::other_calls::{ConsultForm, EventForm, PatrolForm};
 use super::store::Console;
+use super::when::local_input;
 use crate::i18n::Lang;
 use dioxus::prelude::*;
 use gasdesk_shared::TeamKind;
@@ -167,6 +168,9 @@ fn RepairForm(
     let lang = console.lang();
     let mut category = use_signal(|| CATEGORIES[0].code.to_string());
     let mut content = use_signal(String::new);
+    // When the customer wants the visit (China time), if they said.
+    let mut appointment_from = use_signal(String::new);
+    let mut appointment_to = use_signal(String::new);
     let mut team = use_signal(|| None::<Uuid>);
     let mut reason = use_signal(String::new);
     let mut saving = use_signal(|| false);
@@ -192,6 +196,8 @@ fn RepairForm(
                     onclick: move |_| {
                         created.set(None);
                         content.set(String::new());
+                        appointment_from.set(String::new());
+                        appointment_to.set(String::new());
                         team.set(None);
                         reason.set(String::new());
                         on_next_call.call(());
@@ -219,8 +225,8 @@ fn RepairForm(
             content: content().trim().to_string(),
             source: TicketSource::Call,
             deadline_at: None,
-            appointment_from: None,
-            appointment_to: None,
+            appointment_from: local_input(&appointment_from()),
+            appointment_to: local_input(&appointment_to()),
             team_id: team(),
             reason: team().map(|_| reason().trim().to_string()),
         };
@@ -262,6 +268,14 @@ fn RepairForm(
                 textarea { id: "content", rows: 3, value: "{content}",
                     oninput: move |e| content.set(e.value()),
                 }
+            }
+            div { class: "row",
+                label { r#for: "appointment-from", {tr(lang, Txt::AppointmentFrom)}
+                    input { id: "appointment-from", r#type: "datetime-local", value: "{appointment_from}",
+                        oninput: move |e| appointment_from.set(e.value()) } }
+                label { r#for: "appointment-to", {tr(lang, Txt::AppointmentTo)}
+                    input { id: "appointment-to", r#type: "datetime-local", value: "{appointment_to}",
+                        oninput: move |e| appointment_to.set(e.value()) } }
             }
             RoutingBox { lang, resolution: resolution() }
             div { class: "row",
