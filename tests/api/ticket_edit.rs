@@ -141,7 +141,8 @@ async fn a_corrected_job_reaches_the_phone_and_rings_the_worker_who_accepted_it(
         change.payload.title
     );
     assert!(
-        change.payload.body.contains("十全街 88 号"),
+        change.payload.body.starts_with("更正 地址、位置、预约 · ")
+            && change.payload.body.contains("十全街 88 号"),
         "{}",
         change.payload.body
     );

@@ -255,15 +255,22 @@ pub async fn ticket_step(
     Ok(())
 }
 
-/// A job its worker accepted was corrected (address, phone, appointment…): tell them. Their
-/// older messages about the job are replaced at the push service (same topic).
+/// A job its worker accepted was corrected: tell them what (`fields`, as the history names
+/// them: 地址、预约…) and where it is now. Their older messages about the job are replaced at
+/// the push service (same topic).
 pub async fn ticket_changed(
     tx: &mut Tx,
     ticket: &TicketRow,
     worker: Uuid,
+    fields: &[&str],
     now: OffsetDateTime,
 ) -> AppResult<()> {
-    let announcement = ticket_announcement(ticket, PushKind::JobChanged);
+    let mut announcement = ticket_announcement(ticket, PushKind::JobChanged);
+    announcement.body = format!(
+        "更正 {} · {}",
+        fields.join("、"),
+        clip(&ticket.address, 100)
+    );
     queue(tx, worker, &announcement, now).await?;
     Ok(())
 }

@@ -93,7 +93,7 @@ pub async fn edit(
         TicketStatus::Accepted | TicketStatus::OnTheWay | TicketStatus::OnSite
     ) && let Some(worker) = after.assignee_id
     {
-        crate::push::outbox::ticket_changed(&mut tx, &after, worker, now).await?;
+        crate::push::outbox::ticket_changed(&mut tx, &after, worker, &fields, now).await?;
     }
     audit::record(
         &mut tx,
