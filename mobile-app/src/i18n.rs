@@ -105,6 +105,7 @@ texts! {
     MyJobs => ("我的工单", "My jobs"),
     NoJobs => ("暂无工单", "No jobs"),
     NewJob => ("新", "New"),
+    Corrected => ("已更正", "Corrected"),
     Urgent => ("紧急", "Urgent"),
     Deadline => ("时限", "Deadline"),
     Appointment => ("预约", "Appointment"),

@@ -116,6 +116,10 @@ pub struct TicketView {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When a dispatcher last corrected it after intake (`PATCH /api/v1/tickets/{id}`). Absent
+    /// in jobs a phone stored before this field existed.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub corrected_at: Option<OffsetDateTime>,
     /// Things the agent should say or check (arrears, outages), in Chinese.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

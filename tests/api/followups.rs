@@ -52,6 +52,7 @@ async fn completed_tickets(
             created_by: None,
             created_at: at - time::Duration::hours(2),
             updated_at: at,
+            corrected_at: None,
         };
         db::tickets::insert(&mut tx, &row).await.unwrap();
         db::tickets::insert_event(

@@ -92,10 +92,16 @@ async fn a_corrected_job_reaches_the_phone_and_rings_the_worker_who_accepted_it(
     .await;
     assert_eq!(fixed["phone"], "13900001111");
     assert_eq!(fixed["status"], "assigned");
+    assert_eq!(ticket["corrected_at"], json!(null));
+    assert!(fixed["corrected_at"].is_string(), "{fixed}");
     assert_eq!(delivered_kinds(&server, &desk, id).await, ["assigned"]);
     phone.pull_all(&server).await;
     let job = phone.replica.ticket(id.parse::<Uuid>().unwrap()).unwrap();
     assert_eq!(job.phone, "13900001111");
+    assert!(
+        job.corrected_at.is_some(),
+        "the phone marks the corrected job"
+    );
 
     // Accepted, then the address and appointment change: the worker is rung with the new
     // address, and the old point is dropped rather than left pointing elsewhere.
@@ -292,6 +298,7 @@ async fn corrections_are_checked_and_a_finished_ticket_is_final(engine: Engine) 
     )
     .await;
     assert_eq!(same["updated_at"], ticket["updated_at"]);
+    assert_eq!(same["corrected_at"], json!(null));
     assert_eq!(same["phone"], ticket["phone"]);
     assert_eq!(same["address"], ticket["address"]);
     let events = get(

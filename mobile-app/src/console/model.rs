@@ -246,6 +246,7 @@ mod tests {
             decision: None,
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
+            corrected_at: None,
             warnings: vec![],
         }
     }

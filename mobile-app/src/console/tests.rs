@@ -94,6 +94,7 @@ pub(super) fn ticket(n: u128, status: TicketStatus, deadline: i64) -> TicketView
         decision: None,
         created_at: OffsetDateTime::UNIX_EPOCH,
         updated_at: OffsetDateTime::UNIX_EPOCH,
+        corrected_at: None,
         warnings: vec![],
     }
 }

@@ -72,6 +72,10 @@ pub fn JobDetail(
                     if ticket.urgent {
                         span { class: "badge urgent", {t(lang, Key::Urgent)} }
                     }
+                    if let Some(at) = ticket.corrected_at.filter(|_| ticket.status.is_open()) {
+                        span { class: "badge corrected", "data-testid": "corrected",
+                            {t(lang, Key::Corrected)} " {short_time(at)}" }
+                    }
                     span { "data-testid": "job-status", {status_label(lang, ticket.status)} }
                 }
                 dl { class: "facts",

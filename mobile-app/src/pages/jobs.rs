@@ -54,6 +54,10 @@ fn JobItem(lang: Lang, row: JobRow, on_open: EventHandler<Uuid>) -> Element {
                     if ticket.urgent {
                         span { class: "badge urgent", {t(lang, Key::Urgent)} }
                     }
+                    if let Some(at) = row.corrected_at {
+                        span { class: "badge corrected", "data-testid": "corrected",
+                            {t(lang, Key::Corrected)} " {short_time(at)}" }
+                    }
                     span { class: "job-number", "{ticket.number}" }
                     span { class: "job-status", {status_label(lang, ticket.status)} }
                 }

@@ -146,7 +146,14 @@ mod field {
     }
 
     #[test]
-    fn the_job_list_highlights_new_jobs() {
+    fn the_job_list_highlights_new_and_corrected_jobs() {
+        let mut corrected = ticket(
+            2,
+            TicketStatus::OnSite,
+            false,
+            datetime!(2026-11-26 09:00 UTC),
+        );
+        corrected.corrected_at = Some(datetime!(2026-11-26 05:40 UTC));
         let replica = testdata::replica(vec![
             ticket(
                 1,
@@ -154,12 +161,7 @@ mod field {
                 false,
                 datetime!(2026-11-26 08:00 UTC),
             ),
-            ticket(
-                2,
-                TicketStatus::OnSite,
-                false,
-                datetime!(2026-11-26 09:00 UTC),
-            ),
+            corrected,
         ]);
         let rows = job_rows(&replica, datetime!(2026-11-26 06:00 UTC));
         let html = render(
@@ -169,6 +171,12 @@ mod field {
         assert_eq!(html.matches(r#"class="job new""#).count(), 1, "{html}");
         assert!(html.contains("时限 11-26 16:00"), "{html}");
         assert!(html.contains(r#"data-status="on_site""#), "{html}");
+        assert_eq!(
+            html.matches(r#"data-testid="corrected""#).count(),
+            1,
+            "{html}"
+        );
+        assert!(html.contains("已更正 11-26 13:40"), "{html}");
         let empty = render(
             |rows| rsx! { JobList { lang: Lang::En, rows, on_open: move |_| {} } },
             vec![],

@@ -22,6 +22,9 @@ pub struct JobRow {
     /// Work on it waits in the outbox.
     pub pending: bool,
     pub overdue: bool,
+    /// Still open and corrected by the dispatcher since intake (new address, appointment…):
+    /// marked, with when, for a worker who missed the notification.
+    pub corrected_at: Option<OffsetDateTime>,
 }
 
 /// The worker's jobs: open ones first; then urgent first, the nearest deadline, the earliest
@@ -39,6 +42,7 @@ pub fn job_rows(replica: &Replica, now: OffsetDateTime) -> Vec<JobRow> {
             JobRow {
                 is_new: ticket.status == TicketStatus::Assigned,
                 overdue: ticket.status.is_open() && ticket.deadline_at < now,
+                corrected_at: ticket.corrected_at.filter(|_| ticket.status.is_open()),
                 pending,
                 ticket,
             }
@@ -334,6 +338,24 @@ mod tests {
         assert!(rows[0].is_new && !rows[1].is_new, "assigned jobs are new");
         assert!(rows[1].overdue && !rows[2].overdue);
         assert!(!rows[4].overdue, "a finished job is never overdue");
+    }
+
+    #[test]
+    fn a_job_corrected_by_the_dispatcher_is_marked_while_open() {
+        let at = datetime!(2026-11-26 05:00 UTC);
+        let mut open = ticket(1, TicketStatus::Accepted, false, at);
+        open.corrected_at = Some(at);
+        let mut done = ticket(2, TicketStatus::Completed, false, at);
+        done.corrected_at = Some(at);
+        let plain = ticket(3, TicketStatus::Accepted, false, at);
+        let replica = testdata::replica(vec![open.clone(), done.clone(), plain.clone()]);
+        let marked: Vec<(Uuid, Option<OffsetDateTime>)> = job_rows(&replica, at)
+            .into_iter()
+            .map(|r| (r.ticket.id, r.corrected_at))
+            .collect();
+        assert!(marked.contains(&(open.id, Some(at))), "{marked:?}");
+        assert!(marked.contains(&(done.id, None)), "{marked:?}");
+        assert!(marked.contains(&(plain.id, None)), "{marked:?}");
     }
 
     #[test]

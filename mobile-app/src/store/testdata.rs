@@ -64,6 +64,7 @@ pub fn ticket(n: u128, status: TicketStatus, urgent: bool, deadline: OffsetDateT
         decision: None,
         created_at: datetime!(2026-11-26 00:00 UTC),
         updated_at: datetime!(2026-11-26 00:00 UTC),
+        corrected_at: None,
         warnings: vec!["该户欠费 150.00 元".into()],
     }
 }

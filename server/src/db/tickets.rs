@@ -32,11 +32,13 @@ pub struct TicketRow {
     pub created_by: Option<Uuid>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// When a dispatcher last corrected it after intake.
+    pub corrected_at: Option<OffsetDateTime>,
 }
 
 pub const COLUMNS: &str = "id, number, status, customer_id, reporter, phone, address, lon, lat, category, \
      content, source, urgent, deadline_at, appointment_from, appointment_to, team_id, assignee_id, \
-     patrol_check_id, created_by, created_at, updated_at";
+     patrol_check_id, created_by, created_at, updated_at, corrected_at";
 
 /// The next number of the day (1, 2, …), taken inside the ticket's own transaction so numbers
 /// are never skipped or shared.
@@ -62,7 +64,7 @@ pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
     .await?;
     let sql = format!(
         "INSERT INTO repair_tickets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
     );
     on_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(&*sql))
         .bind(t.id)
@@ -87,6 +89,7 @@ pub async fn insert(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Error> {
         .bind(t.created_by)
         .bind(t.created_at)
         .bind(t.updated_at)
+        .bind(t.corrected_at)
         .execute(conn)
         .await
         .map(|_| ()))
@@ -147,7 +150,7 @@ pub async fn update_details(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Erro
     on_tx!(tx, conn => sqlx::query(
         "UPDATE repair_tickets SET reporter = $2, phone = $3, address = $4, lon = $5, lat = $6, \
          content = $7, deadline_at = $8, appointment_from = $9, appointment_to = $10, \
-         updated_at = $11, version = version + 1 WHERE id = $1",
+         updated_at = $11, corrected_at = $12, version = version + 1 WHERE id = $1",
     )
     .bind(t.id)
     .bind(&t.reporter)
@@ -160,6 +163,7 @@ pub async fn update_details(tx: &mut Tx, t: &TicketRow) -> Result<(), sqlx::Erro
     .bind(t.appointment_from)
     .bind(t.appointment_to)
     .bind(t.updated_at)
+    .bind(t.corrected_at)
     .execute(conn)
     .await
     .map(|_| ()))

@@ -170,6 +170,7 @@ fn corrected(before: &TicketRow, edit: &TicketEdit, now: OffsetDateTime) -> AppR
         }
     }
     t.updated_at = now;
+    t.corrected_at = Some(now);
     Ok(t)
 }
 

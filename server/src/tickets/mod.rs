@@ -116,6 +116,7 @@ pub(crate) fn assemble(
         decision,
         created_at: t.created_at,
         updated_at: t.updated_at,
+        corrected_at: t.corrected_at,
         warnings: Vec::new(),
     })
 }
@@ -328,6 +329,7 @@ pub async fn prepare(
         created_by: actor.0,
         created_at: now,
         updated_at: now,
+        corrected_at: None,
     };
     Ok(Prepared {
         row,
