@@ -270,6 +270,21 @@ pub async fn send(
         .unwrap()
 }
 
+/// The audit trail of one record (`entity` as the audit names it), read with `token` (a
+/// manager's or an admin's).
+pub async fn audit_of(server: &TestServer, token: &str, entity: &str, id: &str) -> Vec<Value> {
+    let path = format!("/api/v1/audit?entity={entity}&entity_id={id}");
+    let page = ok_json(
+        send(server, Method::GET, &path, token, Value::Null).await,
+        200,
+    )
+    .await;
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no audit items: {page}"))
+        .clone()
+}
+
 /// Asserts the status and returns the JSON body.
 pub async fn ok_json(response: Response, status: u16) -> Value {
     let code = response.status().as_u16();

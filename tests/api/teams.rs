@@ -3,7 +3,7 @@
 //! one (`DELETE`): only while nothing but members belongs to it.
 
 use crate::on_both_engines;
-use crate::support::{Engine, PASSWORD, TestServer, expect_error, ok_json, send};
+use crate::support::{Engine, PASSWORD, TestServer, audit_of, expect_error, ok_json, send};
 use crate::tickets::{desk, new_ticket};
 use gasdesk_shared::Role;
 use reqwest::Method;
@@ -48,31 +48,19 @@ async fn a_team_is_renamed_and_given_a_leader_and_refusals_are_named(engine: Eng
     // The next ticket routed there names the new name, not the remembered one.
     let after = new_ticket(&server, &desk, "燃气表不走字").await;
     assert_eq!(after["team_name"], "姑苏区维修一班");
-    let audit = ok_json(
-        send(
-            &server,
-            Method::GET,
-            &format!("/api/v1/audit?entity=team&entity_id={}", desk.team_id),
-            &server.user_token("jl001", Role::Manager).await,
-            json!(null),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let entry = audit["items"]
-        .as_array()
-        .unwrap()
+    let manager = server.user_token("jl001", Role::Manager).await;
+    let audit = audit_of(&server, &manager, "team", &desk.team_id).await;
+    let entry = audit
         .iter()
         .find(|e| e["action"] == "team.update")
-        .unwrap_or_else(|| panic!("no team.update in {audit}"));
+        .unwrap_or_else(|| panic!("no team.update in {audit:?}"));
     assert_eq!(
         entry["details"]["before"]["name"], "姑苏区维修班",
-        "{audit}"
+        "{audit:?}"
     );
     assert_eq!(
         entry["details"]["after"]["name"], "姑苏区维修一班",
-        "{audit}"
+        "{audit:?}"
     );
 
     // Removing the phone and the leader; sending nothing new writes nothing.
@@ -311,27 +299,12 @@ async fn an_unused_team_is_deleted_and_one_in_use_is_refused_naming_what_it_hold
     )
     .await;
     assert_eq!(member["team_ids"], json!([]), "{member}");
-    let audit = ok_json(
-        send(
-            &server,
-            Method::GET,
-            &format!(
-                "/api/v1/audit?entity=team&entity_id={}",
-                team["id"].as_str().unwrap()
-            ),
-            &server.user_token("jl001", Role::Manager).await,
-            json!(null),
-        )
-        .await,
-        200,
-    )
-    .await;
-    let entry = audit["items"]
-        .as_array()
-        .unwrap()
+    let manager = server.user_token("jl001", Role::Manager).await;
+    let audit = audit_of(&server, &manager, "team", team["id"].as_str().unwrap()).await;
+    let entry = audit
         .iter()
         .find(|e| e["action"] == "team.delete")
-        .unwrap_or_else(|| panic!("no team.delete in {audit}"));
+        .unwrap_or_else(|| panic!("no team.delete in {audit:?}"));
     assert_eq!(entry["details"]["name"], "误建巡线班");
     assert_eq!(
         entry["details"]["member_ids"],

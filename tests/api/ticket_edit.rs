@@ -6,7 +6,7 @@
 use crate::on_both_engines;
 use crate::push::{push_server, subscribe};
 use crate::push_service::Behaviour;
-use crate::support::{Engine, TestServer, expect_error, ok_json, send};
+use crate::support::{Engine, TestServer, audit_of, expect_error, ok_json, send};
 use crate::sync::Phone;
 use crate::tickets::{Desk, desk, new_ticket};
 use gasdesk_server::escalation::sweep;
@@ -178,18 +178,11 @@ async fn a_corrected_job_reaches_the_phone_and_rings_the_worker_who_accepted_it(
         "{events}"
     );
     let manager = server.user_token("jl001", Role::Manager).await;
-    let audit = get(
-        &server,
-        &manager,
-        &format!("/api/v1/audit?entity=repair_ticket&entity_id={id}"),
-    )
-    .await;
-    let entry = audit["items"]
-        .as_array()
-        .unwrap()
+    let audit = audit_of(&server, &manager, "repair_ticket", id).await;
+    let entry = audit
         .iter()
         .find(|e| e["action"] == "ticket.edit" && e["details"]["changes"]["address"].is_object())
-        .unwrap_or_else(|| panic!("no ticket.edit of the address in {audit}"));
+        .unwrap_or_else(|| panic!("no ticket.edit of the address in {audit:?}"));
     assert_eq!(
         entry["details"]["changes"]["address"]["after"],
         "苏州市姑苏区十全街 88 号 2 幢 301 室"
